@@ -1,0 +1,154 @@
+"""OMO LINE bot: the Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from bot.config import load_settings
+
+# Feature domains, in dependency order. Each package may define
+# `init_app(app)` to register its blueprints, CLI groups, jobs and handlers.
+DOMAINS = (
+    "members",
+    "richmenu",
+    "stores",
+    "points",
+    "purchases",
+    "pos",
+    "ec",
+    "faq",
+    "handoff",
+    "operator",
+    "beacon",
+    "segments",
+)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app: settings, extensions, blueprints, CLI and error handlers."""
+    settings = load_settings(overrides)
+    app = Flask(__name__, instance_path=str(_instance_path()))
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.SECRET_KEY,
+        SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.sqlalchemy_url),
+        JSON_AS_ASCII=False,
+        TESTING=settings.BOT_ENV == "test",
+    )
+    if settings.sqlalchemy_url.startswith("sqlite:///"):
+        # The embedded default keeps its file under instance/, as flaskr does.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if overrides:
+        # Test-only hooks such as a shared embedded Redis server.
+        app.config.update({k: v for k, v in overrides.items() if k.startswith("X_")})
+
+    from bot.logs import configure_logging
+
+    configure_logging(settings.LOG_LEVEL)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from bot.ops.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def _instance_path() -> Path:
+    from bot.config import INSTANCE_DIR
+
+    return INSTANCE_DIR
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Threads of the embedded worker share the file; wait instead of failing.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def _init_extensions(app: Flask) -> None:
+    from bot import jobs
+    from bot.extensions import db, migrate, redis_ext
+    from bot.line.client import init_line_client
+    from bot.messages import init_templates
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    redis_ext.init_app(app)
+    init_line_client(app)
+    _import_models()
+    _init_domains(app)
+    init_templates(app)
+    jobs.init_app(app)
+    if app.config["SETTINGS"].sqlalchemy_url.startswith("sqlite"):
+        _enable_sqlite_pragmas(app)
+
+
+def _migrations_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _import_models() -> None:
+    # Models and jobs register themselves with the metadata and job registry.
+    import bot.members.models  # noqa: F401
+    import bot.points.models  # noqa: F401
+    import bot.purchases.models  # noqa: F401
+    import bot.stores.models  # noqa: F401
+    import bot.users.models  # noqa: F401
+    import bot.webhook.jobs  # noqa: F401
+    import bot.webhook.models  # noqa: F401
+
+
+def _init_domains(app: Flask) -> None:
+    import importlib
+
+    for name in DOMAINS:
+        try:
+            module = importlib.import_module(f"bot.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bot.{name}":
+                raise
+            continue
+        init = getattr(module, "init_app", None)
+        if init is not None:
+            init(app)
+
+
+def _enable_sqlite_pragmas(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from bot.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from bot.ops.views import bp as ops_bp
+    from bot.webhook.views import bp as webhook_bp
+
+    app.register_blueprint(webhook_bp)
+    app.register_blueprint(ops_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from bot.demo import demo_command
+    from bot.jobs.worker import worker_command
+    from bot.webhook.cli import events_cli
+
+    app.cli.add_command(worker_command)
+    app.cli.add_command(events_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,149 @@
+"""Every setting, read from the environment once, with production start-up checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+# Secrets that a production deployment must set explicitly.
+REQUIRED_IN_PRODUCTION = (
+    "LINE_CHANNEL_SECRET",
+    "LINE_CHANNEL_ACCESS_TOKEN",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "DATABASE_URL",
+)
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; raised at start-up, never mid-request."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'bot.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Parsed settings; field names are the environment variable names."""
+
+    BOT_ENV: str = "development"
+    LINE_CHANNEL_SECRET: str = "dev-channel-secret"
+    LINE_CHANNEL_ACCESS_TOKEN: str = "dev-channel-access-token"
+    LINE_API_BASE_URL: str = "https://api.line.me"
+    LINE_API_DATA_BASE_URL: str = "https://api-data.line.me"
+    LINE_ACCESS_BASE_URL: str = "https://access.line.me"
+    LINE_API_TIMEOUT_SECONDS: float = 10.0
+    LINE_LOGIN_CHANNEL_ID: str = ""
+    LIFF_ID: str = ""
+    DATABASE_URL: str = field(default_factory=_default_database_url)
+    REDIS_URL: str = ""
+    BOT_BASE_URL: str = "http://127.0.0.1:8000"
+    ONLINE_STORE_URL: str = "https://shop.example.com"
+    SECRET_KEY: str = "dev-secret-key-change-me"
+    BOT_TIMEZONE: str = "Asia/Tokyo"
+    MESSAGES_FILE: str = ""
+    WEBHOOK_MAX_BYTES: int = 1024 * 1024
+    WORKER_THREADS: int = 8
+    JOB_MAX_RETRIES: int = 6
+    JOB_MIN_BACKOFF_MS: int = 1000
+    JOB_MAX_BACKOFF_MS: int = 5 * 60 * 1000
+    USER_LOCK_SECONDS: int = 60
+    LOG_LEVEL: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        """Tell whether this deployment runs with production checks."""
+        return self.BOT_ENV == "production"
+
+    @property
+    def embedded_redis(self) -> bool:
+        """Tell whether Redis is the in-process stand-in (no REDIS_URL)."""
+        return not self.REDIS_URL
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """Return the zone that opening hours and visit days are counted in."""
+        return ZoneInfo(self.BOT_TIMEZONE)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """Return DATABASE_URL with the driver this project installs."""
+        return normalize_database_url(self.DATABASE_URL)
+
+
+def normalize_database_url(url: str) -> str:
+    """Map platform-style PostgreSQL URLs onto the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _coerce(name: str, raw: Any, kind: type) -> Any:
+    if not isinstance(raw, str):
+        return raw
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    return raw.strip()
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from the environment (and `.env`), then apply overrides."""
+    if environ is None:
+        _load_dotenv()
+        environ = os.environ
+    values: dict[str, Any] = {}
+    kinds = {"int": int, "float": float, "str": str}
+    for spec in fields(Settings):
+        kind = kinds[str(spec.type)]
+        if overrides and spec.name in overrides:
+            values[spec.name] = _coerce(spec.name, overrides[spec.name], kind)
+        elif spec.name in environ and environ[spec.name] != "":
+            values[spec.name] = _coerce(spec.name, environ[spec.name], kind)
+    settings = Settings(**values)
+    check_settings(settings, explicit=set(values))
+    return settings
+
+
+def _load_dotenv() -> None:
+    from dotenv import load_dotenv
+
+    load_dotenv(override=False)
+
+
+def check_settings(settings: Settings, explicit: set[str]) -> None:
+    """Refuse to start with settings that would fail later, naming each one."""
+    problems = []
+    if settings.BOT_ENV not in ("development", "production", "test"):
+        problems.append("BOT_ENV must be development, production or test")
+    try:
+        settings.timezone  # noqa: B018 - validates the zone name
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"BOT_TIMEZONE {settings.BOT_TIMEZONE!r} is not a known zone")
+    if settings.is_production:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if name not in explicit]
+        if missing:
+            problems.append("production needs these set: " + ", ".join(missing))
+    for name in ("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL", "LINE_ACCESS_BASE_URL"):
+        if not getattr(settings, name).startswith(("http://", "https://")):
+            problems.append(f"{name} must be an http(s) URL")
+    if problems:
+        raise ConfigError("; ".join(problems))

@@ -1,0 +1,70 @@
+"""Unbound extension objects, bound to an app in the factory."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from redis import Redis
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints so that Alembic can alter them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose metadata carries the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # Autogenerate writes our aware-datetime type as the plain column it stores.
+    from bot.models_base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+migrate = Migrate(render_as_batch=True, compare_type=True, render_item=_render_item)
+
+
+class RedisExtension:
+    """Holds one Redis client per app: a real server, or the in-process stand-in."""
+
+    def init_app(self, app: Flask) -> None:
+        """Create the app's client; nothing connects until first use."""
+        settings = app.config["SETTINGS"]
+        if settings.embedded_redis:
+            import fakeredis
+
+            server = app.config.get("EMBEDDED_REDIS_SERVER") or fakeredis.FakeServer()
+            app.config["EMBEDDED_REDIS_SERVER"] = server
+            client: Redis = fakeredis.FakeRedis(server=server)
+        else:
+            client = Redis.from_url(settings.REDIS_URL, health_check_interval=30)
+        app.extensions["redis"] = client
+
+    @property
+    def client(self) -> Redis:
+        """Return the current app's Redis client."""
+        return current_app.extensions["redis"]
+
+
+redis_ext = RedisExtension()
+
+
+def get_redis() -> Redis:
+    """Return the current app's Redis client."""
+    return redis_ext.client

@@ -1,0 +1,25 @@
+"""follow: a user adds the shop as a friend (or unblocks it)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.handlers.context import EventContext
+from bot.line.client import line_client
+from bot.messages import render, text_message
+from bot.users.service import record_follow
+
+log = logging.getLogger(__name__)
+
+
+def handle_follow(ctx: EventContext) -> None:
+    """Record the friend with their profile and welcome them (back)."""
+    if ctx.line_user_id is None:
+        log.info("follow without a user source ignored")
+        return
+    profile = line_client().get_profile(ctx.line_user_id)
+    ctx.user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
+    name = ctx.user.display_name or render("customer_fallback_name")
+    unblocked = bool((ctx.payload.get("follow") or {}).get("isUnblocked"))
+    template = "welcome_back" if unblocked else "welcome"
+    ctx.reply([text_message(render(template, name=name))])

@@ -1,0 +1,12 @@
+"""unfollow: the user blocked the shop; nothing is pushed to them any more."""
+
+from __future__ import annotations
+
+from bot.handlers.context import EventContext
+from bot.users.service import record_unfollow
+
+
+def handle_unfollow(ctx: EventContext) -> None:
+    """Mark the user blocked (an unfollow event has no reply token)."""
+    if ctx.line_user_id is not None:
+        ctx.user = record_unfollow(ctx.line_user_id, ctx.occurred_at)

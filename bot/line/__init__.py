@@ -1,0 +1,1 @@
+"""Everything that talks to LINE: the one client, message delivery, postback codec."""

@@ -1,0 +1,225 @@
+"""The one LINE client: both SDK configurations, request ids, error mapping.
+
+Every call to LINE goes through `LineClient`. It takes the API host and the
+data host (rich menu images) from settings, logs LINE's request id, maps SDK
+and network errors onto a few exceptions the rest of the bot can act on, and
+insists on a retry key for push and multicast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import urllib3
+from flask import Flask, current_app
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    Message,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    ShowLoadingAnimationRequest,
+)
+
+from bot.config import Settings
+from bot.jobs import TransientError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class LineApiError(Exception):
+    """LINE refused a request; `status` and LINE's `message` say why."""
+
+    def __init__(self, operation: str, status: int, message: str, request_id: str = ""):
+        super().__init__(f"{operation}: LINE answered {status}: {message}")
+        self.operation = operation
+        self.status = status
+        self.message = message
+        self.request_id = request_id
+
+
+class LineTransientError(LineApiError, TransientError):
+    """LINE was unreachable, timed out, answered 5xx or rate-limited us (429)."""
+
+
+class InvalidReplyToken(LineApiError):
+    """The reply token is unknown, already used or expired."""
+
+
+class RetryKeyAlreadyAccepted(LineApiError):
+    """LINE already accepted a request with this retry key: it was delivered."""
+
+
+class LineNotFound(LineApiError):
+    """The user, rich menu or alias does not exist (or the user blocked us)."""
+
+
+def _configuration(host: str, settings: Settings) -> Configuration:
+    config = Configuration(
+        host=host.rstrip("/"), access_token=settings.LINE_CHANNEL_ACCESS_TOKEN
+    )
+    # Retries are ours (jobs with backoff and retry keys), never urllib3's.
+    config.retries = urllib3.Retry(total=0, redirect=0, raise_on_status=False)
+    config.connection_pool_maxsize = max(16, settings.WORKER_THREADS * 2)
+    return config
+
+
+class LineClient:
+    """Messaging API access for one channel."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.timeout = settings.LINE_API_TIMEOUT_SECONDS
+        self._api_client = ApiClient(
+            _configuration(settings.LINE_API_BASE_URL, settings)
+        )
+        self._data_client = ApiClient(
+            _configuration(settings.LINE_API_DATA_BASE_URL, settings)
+        )
+        self.api = MessagingApi(self._api_client)
+        self.blob = MessagingApiBlob(self._data_client)
+
+    def call(
+        self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        """Run one SDK `*_with_http_info` call; log it and map its errors."""
+        started = time.perf_counter()
+        try:
+            response = fn(*args, _request_timeout=self.timeout, **kwargs)
+        except ApiException as exc:
+            raise self._mapped(operation, exc, started) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            log.warning(
+                "LINE call failed without an answer",
+                extra={"operation": operation, "error": type(exc).__name__},
+            )
+            raise LineTransientError(operation, 0, type(exc).__name__) from exc
+        headers = response.headers or {}
+        log.info(
+            "LINE call",
+            extra={
+                "operation": operation,
+                "status": response.status_code,
+                "line_request_id": _header(headers, "x-line-request-id"),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response.data
+
+    def _mapped(
+        self, operation: str, exc: ApiException, started: float
+    ) -> LineApiError:
+        status = int(exc.status or 0)
+        message = _line_message(exc.body)
+        request_id = _header(exc.headers or {}, "x-line-request-id")
+        log.warning(
+            "LINE refused a call",
+            extra={
+                "operation": operation,
+                "status": status,
+                "line_message": message[:200],
+                "line_request_id": request_id,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        if status >= 500 or status == 429:
+            return LineTransientError(operation, status, message, request_id)
+        if status == 400 and "reply token" in message.lower():
+            return InvalidReplyToken(operation, status, message, request_id)
+        if status == 409:
+            return RetryKeyAlreadyAccepted(operation, status, message, request_id)
+        if status == 404:
+            return LineNotFound(operation, status, message, request_id)
+        return LineApiError(operation, status, message, request_id)
+
+    def reply(self, reply_token: str, messages: Sequence[dict[str, Any]]) -> None:
+        """Answer an event with its reply token (free of message quota)."""
+        request = ReplyMessageRequest(
+            reply_token=reply_token, messages=[Message.from_dict(m) for m in messages]
+        )
+        self.call("reply", self.api.reply_message_with_http_info, request)
+
+    def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> None:
+        """Push messages to one user; the retry key makes a retry deliver once."""
+        request = PushMessageRequest(
+            to=to, messages=[Message.from_dict(m) for m in messages]
+        )
+        self.call(
+            "push",
+            self.api.push_message_with_http_info,
+            request,
+            x_line_retry_key=retry_key,
+        )
+
+    def multicast(
+        self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str
+    ) -> None:
+        """Send the same messages to up to 500 users in one call."""
+        request = MulticastRequest(
+            to=list(to), messages=[Message.from_dict(m) for m in messages]
+        )
+        self.call(
+            "multicast",
+            self.api.multicast_with_http_info,
+            request,
+            x_line_retry_key=retry_key,
+        )
+
+    def get_profile(self, user_id: str) -> dict[str, Any] | None:
+        """Return the user's profile, or None when LINE does not give it."""
+        try:
+            profile = self.call(
+                "get_profile", self.api.get_profile_with_http_info, user_id
+            )
+        except LineNotFound:
+            return None
+        return profile.to_dict()
+
+    def show_loading(self, user_id: str, seconds: int = 5) -> None:
+        """Show the typing indicator while a slow answer is prepared."""
+        request = ShowLoadingAnimationRequest(chat_id=user_id, loading_seconds=seconds)
+        self.call(
+            "show_loading", self.api.show_loading_animation_with_http_info, request
+        )
+
+    def issue_link_token(self, user_id: str) -> str:
+        """Issue an account-link token for the user."""
+        result = self.call(
+            "issue_link_token", self.api.issue_link_token_with_http_info, user_id
+        )
+        return result.link_token
+
+
+def _header(headers: Any, name: str) -> str:
+    for key, value in dict(headers).items():
+        if key.lower() == name:
+            return str(value)
+    return ""
+
+
+def _line_message(body: Any) -> str:
+    if not body:
+        return ""
+    try:
+        document = json.loads(body)
+    except (TypeError, ValueError):
+        return str(body)[:200]
+    return str(document.get("message", "")) if isinstance(document, dict) else ""
+
+
+def init_line_client(app: Flask) -> None:
+    """Create the app's LINE client (no network until the first call)."""
+    app.extensions["line"] = LineClient(app.config["SETTINGS"])
+
+
+def line_client() -> LineClient:
+    """Return the current app's LINE client."""
+    return current_app.extensions["line"]

@@ -1,0 +1,69 @@
+"""JSON-lines logging with the event and job being handled on every record."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+_context: contextvars.ContextVar[dict[str, object] | None] = contextvars.ContextVar(
+    "log_context", default=None
+)
+
+# Keys that must never reach a log line, whatever a caller passes in `extra`.
+FORBIDDEN_KEYS = frozenset(
+    {"text", "body", "password", "token", "reply_token", "secret", "authorization"}
+)
+
+
+@contextlib.contextmanager
+def log_context(**values: object) -> Iterator[None]:
+    """Attach values (event_id, job_id, ...) to every record logged inside."""
+    token = _context.set({**(_context.get() or {}), **values})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object on one line."""
+
+    _standard = frozenset(vars(logging.makeLogRecord({})))
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record, its context and its safe extras as JSON."""
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        entry.update(_context.get() or {})
+        for key, value in vars(record).items():
+            if key in self._standard or key.startswith("_"):
+                continue
+            if key in FORBIDDEN_KEYS:
+                continue
+            entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str) -> None:
+    """Send JSON lines to stderr once per process."""
+    root = logging.getLogger()
+    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        root.setLevel(level)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    # urllib3 logs full URLs and werkzeug logs every request line; keep them quiet.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)

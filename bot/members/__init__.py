@@ -1,0 +1,1 @@
+"""Members: the store/online member ID a LINE user links to."""

@@ -1,0 +1,1 @@
+"""Points: an append-only ledger shared by stores and the online shop."""

@@ -1,0 +1,1 @@
+"""Purchases: store receipts and online orders, one table for both channels."""

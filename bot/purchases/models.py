@@ -1,0 +1,39 @@
+"""Purchases in stores and in the online shop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.extensions import db
+from bot.models_base import UTCDateTime, utcnow
+
+STORE = "store"
+ONLINE = "ec"
+
+
+class Purchase(db.Model):
+    """A purchase; (channel, origin, reference) identifies it so repeats are refused."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (UniqueConstraint("channel", "origin", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(8))
+    # The store code for a store purchase, "shop" for the online shop.
+    origin: Mapped[str] = mapped_column(String(32))
+    # The receipt number or the online order id.
+    reference: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int]
+    points_used: Mapped[int] = mapped_column(default=0)
+    points_earned: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default="completed")
+    purchased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Stores: the registry of physical stores, their hours and beacons."""

@@ -1,0 +1,1 @@
+"""LINE users: the friends of the shop's LINE account."""

@@ -1,0 +1,1 @@
+"""LINE webhook: receive, verify, store, enqueue; then dispatch in the worker."""

@@ -1,0 +1,52 @@
+"""Run the handler for a stored event, one event per user at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+
+from flask import current_app
+from redis.exceptions import LockError
+
+from bot.extensions import get_redis
+from bot.handlers import handler_for
+from bot.handlers.context import EventContext
+from bot.jobs import TransientError
+from bot.users.service import find_user
+from bot.webhook.models import WebhookEvent
+
+log = logging.getLogger(__name__)
+
+
+class UserBusy(TransientError):
+    """Another worker is handling an event of the same user; try again shortly."""
+
+
+@contextlib.contextmanager
+def user_lock(key: str) -> Iterator[None]:
+    """Hold the per-user lock so that two events of one user never run at once."""
+    settings = current_app.config["SETTINGS"]
+    lock = get_redis().lock(
+        f"lock:user:{key}",
+        timeout=settings.USER_LOCK_SECONDS,
+        blocking_timeout=settings.USER_LOCK_SECONDS / 2,
+    )
+    if not lock.acquire():
+        raise UserBusy(f"user {key} is busy")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(LockError):
+            lock.release()
+
+
+def dispatch_event(event: WebhookEvent) -> bool:
+    """Run the handler for the event's type; return False for unhandled types."""
+    handler = handler_for(event.event_type)
+    if handler is None:
+        log.info("event type not handled", extra={"event_type": event.event_type})
+        return False
+    user = find_user(event.line_user_id) if event.line_user_id else None
+    handler(EventContext(event=event, user=user))
+    return True

@@ -1,0 +1,75 @@
+"""The job that handles one stored webhook event."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.extensions import db
+from bot.jobs import EVENTS_QUEUE, is_final_attempt, is_transient, job
+from bot.logs import log_context
+from bot.models_base import utcnow
+from bot.webhook.models import DONE, FAILED, FINISHED, WebhookEvent
+
+log = logging.getLogger(__name__)
+
+
+@job(queue=EVENTS_QUEUE)
+def handle_webhook_event(event_pk: int) -> None:
+    """Dispatch one stored event; record it done, or failed after the last retry."""
+    from bot.webhook.dispatch import dispatch_event, user_lock
+
+    event = db.session.get(WebhookEvent, event_pk)
+    if event is None:
+        log.warning("queued event not found", extra={"event_pk": event_pk})
+        return
+    with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
+        if event.status in FINISHED:
+            log.info("event already handled")
+            return
+        with user_lock(event.line_user_id or f"event-{event_pk}"):
+            db.session.refresh(event)
+            if event.status in FINISHED:
+                log.info("event already handled")
+                return
+            try:
+                dispatch_event(event)
+                event.status = DONE
+                event.attempts += 1
+                event.handled_at = utcnow()
+                db.session.commit()
+            except Exception as exc:
+                db.session.rollback()
+                _record_failure(event_pk, exc)
+                if is_transient(exc) and not is_final_attempt():
+                    raise
+                log.exception("event failed for good; see `flask events failed`")
+                return
+        log.info("event handled")
+
+
+def _record_failure(event_pk: int, exc: Exception) -> None:
+    event = db.session.get(WebhookEvent, event_pk)
+    if event is None:
+        return
+    event.attempts += 1
+    event.last_error = _describe(exc)
+    final = not is_transient(exc) or is_final_attempt()
+    if final:
+        event.status = FAILED
+    db.session.commit()
+    log.warning(
+        "event attempt failed",
+        extra={"attempt": event.attempts, "final": final, "error": event.last_error},
+    )
+
+
+def _describe(exc: Exception) -> str:
+    # The class and LINE's status, never the exception text (it may quote a body).
+    status = getattr(exc, "status", None)
+    operation = getattr(exc, "operation", None)
+    parts = [type(exc).__name__]
+    if operation:
+        parts.append(f"operation={operation}")
+    if status is not None:
+        parts.append(f"status={status}")
+    return " ".join(parts)[:300]

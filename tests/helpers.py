@@ -1,0 +1,40 @@
+"""Helpers shared by the tests: LINE-style signing and event bodies."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Any
+
+CHANNEL_SECRET = "test-channel-secret"
+ACCESS_TOKEN = "test-channel-access-token"
+
+
+def sign(body: bytes, secret: str = CHANNEL_SECRET) -> str:
+    """Sign a webhook body as LINE does."""
+    return base64.b64encode(
+        hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    ).decode()
+
+
+def event_body(*events: dict[str, Any], destination: str = "Ubot") -> bytes:
+    """Wrap events in LINE's webhook envelope."""
+    return json.dumps({"destination": destination, "events": list(events)}).encode()
+
+
+def raw_event(
+    event_type: str, user_id: str = "U" + "0" * 32, **fields: Any
+) -> dict[str, Any]:
+    """Build a minimal event of any type with a fresh webhookEventId."""
+    return {
+        "type": event_type,
+        "mode": "active",
+        "timestamp": 1_700_000_000_000,
+        "source": {"type": "user", "userId": user_id},
+        "webhookEventId": uuid.uuid4().hex[:26].upper(),
+        "deliveryContext": {"isRedelivery": False},
+        **fields,
+    }
