@@ -223,7 +223,9 @@ class LineSide:
 
         return redeliver(self.platform, webhook_event_id).status
 
-    def fault(self, path: str, status: int, count: int = 1, mode: str = "before") -> None:
+    def fault(
+        self, path: str, status: int, count: int = 1, mode: str = "before"
+    ) -> None:
         """Make the next `count` calls to `path` answer `status`."""
         from line_emulator.traffic import Fault
 

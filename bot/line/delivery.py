@@ -3,9 +3,9 @@
 Reply tokens are single use. When a job is retried after a reply attempt that
 may have reached LINE (a timeout or 5xx), LINE calls the token used on the
 retry: that counts as delivered, and no paid push is sent. A reply LINE
-refused outright (expired token) reached nobody, so it is not remembered. A push carries a
-retry key derived from what it answers, so a retried push is refused by LINE
-with 409 instead of being delivered twice.
+refused outright (expired token) reached nobody, so it is not remembered.
+A push carries a retry key derived from what it answers, so a retried push is
+refused by LINE with 409 instead of being delivered twice.
 """
 
 from __future__ import annotations

@@ -52,7 +52,11 @@ def test_follow_creates_user_and_replies_welcome(
     worker()
     user = user_row(app, user_id)
     assert user is not None
-    assert (user.display_name, user.is_friend, user.blocked_at) == ("山田 花子", True, None)
+    assert (user.display_name, user.is_friend, user.blocked_at) == (
+        "山田 花子",
+        True,
+        None,
+    )
     assert user.picture_url == "https://example.com/p.png"
     [(via, text)] = line.texts_to(user_id)
     assert via == "reply"
@@ -76,7 +80,9 @@ def test_unblock_gets_welcome_back_and_unfollow_stops_pushes(
 
     with app.app_context():
         user = db.session.get(LineUser, blocked.id)
-        assert push_to_user(user, [{"type": "text", "text": "セール"}], "k") == "blocked"
+        assert (
+            push_to_user(user, [{"type": "text", "text": "セール"}], "k") == "blocked"
+        )
     assert line.calls("/v2/bot/message/push") == []
 
     line.send(line.follow(user_id))
@@ -124,7 +130,9 @@ def test_unhandled_event_types_are_done_without_messages(
 ) -> None:
     user_id = line.add_user()
     join = line.event("join", user_id)
-    odd = line.event("videoPlayComplete", user_id, videoPlayComplete={"trackingId": "t"})
+    odd = line.event(
+        "videoPlayComplete", user_id, videoPlayComplete={"trackingId": "t"}
+    )
     assert line.send(join, odd) == 200
     worker()
     assert event_row(app, join["webhookEventId"]).status == DONE
@@ -275,7 +283,9 @@ def test_events_of_one_user_never_run_at_once(
     try:
         alice, bob = line.add_user("alice"), line.add_user("bob")
         line.send(
-            line.text(alice, "1"), line.text(alice, "2"), line.text(alice, "3"),
+            line.text(alice, "1"),
+            line.text(alice, "2"),
+            line.text(alice, "3"),
             line.text(bob, "1"),
         )
         worker()
@@ -289,5 +299,5 @@ def test_events_of_one_user_never_run_at_once(
     for (_, end), (next_start, _) in zip(alice_spans, alice_spans[1:], strict=False):
         assert next_start >= end
     # Other users are not held up: bob ran alongside alice.
-    (bob_start, bob_end), = spans[bob]
+    ((bob_start, bob_end),) = spans[bob]
     assert any(s < bob_end and bob_start < e for s, e in alice_spans)

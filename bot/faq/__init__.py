@@ -1,0 +1,1 @@
+"""Answer customers' questions from the retailer's FAQ."""

@@ -1,0 +1,1 @@
+"""Rich menus as code: definitions loaded and validated before they reach LINE."""

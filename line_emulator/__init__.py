@@ -1,0 +1,46 @@
+"""A strict, in-memory LINE Platform emulator for tests, demos and benchmarks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from line_emulator.platform import LinePlatform
+from line_emulator.settings import EmulatorSettings
+
+__all__ = ["EmulatorSettings", "LinePlatform", "create_app"]
+
+
+def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
+    """Create the emulator app serving the API, data and access hosts."""
+    from line_emulator import control, gateway
+    from line_emulator.api import (
+        access,
+        messages,
+        richmenu_aliases,
+        richmenu_images,
+        richmenus,
+        users,
+    )
+    from line_emulator.api.common import EXTENSION_KEY
+
+    if platform is None:
+        platform = LinePlatform(EmulatorSettings.from_values(**settings))
+    elif settings:
+        platform.configure(**settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.extensions[EXTENSION_KEY] = platform
+    for blueprint in (
+        messages.bp,
+        richmenus.bp,
+        richmenu_aliases.bp,
+        richmenu_images.bp,
+        users.bp,
+        access.bp,
+        control.bp,
+    ):
+        app.register_blueprint(blueprint)
+    gateway.install(app)
+    return app

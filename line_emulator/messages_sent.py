@@ -1,0 +1,47 @@
+"""What the bot delivered to users, as the emulator records it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from line_emulator.ids import new_message_id, new_quote_token
+
+# Only these message types can be quoted, so only they get a quote token.
+QUOTABLE_TYPES = {"text", "textV2", "sticker", "image", "video", "audio", "location"}
+
+
+@dataclass
+class Delivery:
+    """One set of messages sent to one user by reply, push or multicast."""
+
+    user_id: str
+    via: str
+    messages: list[dict[str, Any]]
+    sent_messages: list[dict[str, str]]
+    delivered: bool
+    request_id: str
+    timestamp: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the delivery as JSON-friendly values."""
+        return {
+            "userId": self.user_id,
+            "via": self.via,
+            "messages": self.messages,
+            "sentMessages": self.sent_messages,
+            "delivered": self.delivered,
+            "requestId": self.request_id,
+            "timestamp": self.timestamp,
+        }
+
+
+def sent_message_ids(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Return the sentMessages entries LINE answers for these messages."""
+    sent = []
+    for message in messages:
+        entry = {"id": new_message_id()}
+        if message.get("type") in QUOTABLE_TYPES:
+            entry["quoteToken"] = new_quote_token()
+        sent.append(entry)
+    return sent

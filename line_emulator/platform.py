@@ -1,0 +1,316 @@
+"""LinePlatform: the thread-safe in-memory state of one emulated LINE channel."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from line_emulator import errors
+from line_emulator.errors import LineApiError
+from line_emulator.ids import is_retry_key, new_link_token, new_reply_token
+from line_emulator.messages_sent import Delivery, sent_message_ids
+from line_emulator.richmenu_store import RichMenuStore
+from line_emulator.settings import EmulatorSettings
+from line_emulator.traffic import CallLog, FaultPlan, RateLimiter
+from line_emulator.users import EmulatedUser, user_fields
+
+# Sends (url, body, headers, timeout) to the bot and returns its HTTP status.
+WebhookSender = Callable[[str, bytes, dict[str, str], float], int]
+
+
+@dataclass
+class IssuedToken:
+    """A reply or link token: whose it is, until when, and whether it was used."""
+
+    user_id: str
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class AcceptedRetryKey:
+    """A retry key LINE accepted, with what the first request answered."""
+
+    request_id: str
+    sent_messages: list[dict[str, str]] | None
+    expires_at: float
+
+
+@dataclass
+class ChannelState:
+    """Everything reset() clears."""
+
+    users: dict[str, EmulatedUser] = field(default_factory=dict)
+    reply_tokens: dict[str, IssuedToken] = field(default_factory=dict)
+    link_tokens: dict[str, IssuedToken] = field(default_factory=dict)
+    retry_keys: dict[str, AcceptedRetryKey] = field(default_factory=dict)
+    deliveries: list[Delivery] = field(default_factory=list)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    message_content: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    quota_used: int = 0
+    rich_menus: RichMenuStore = field(default_factory=RichMenuStore)
+    calls: CallLog = field(default_factory=CallLog)
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+
+
+class LinePlatform:
+    """One LINE channel's state; every public method is safe across threads."""
+
+    def __init__(
+        self,
+        settings: EmulatorSettings | None = None,
+        webhook_sender: WebhookSender | None = None,
+        **overrides: Any,
+    ) -> None:
+        self.settings = settings or EmulatorSettings()
+        if overrides:
+            self.settings.update(**overrides)
+        self._initial_settings = copy.deepcopy(self.settings)
+        self.webhook_sender = webhook_sender
+        self.lock = threading.RLock()
+        self.state = ChannelState()
+
+    def configure(self, **changes: Any) -> None:
+        """Change settings at run time."""
+        with self.lock:
+            self.settings.update(**changes)
+
+    def reset(self, settings: bool = False) -> None:
+        """Forget all state; with settings=True also restore the first settings."""
+        with self.lock:
+            self.state = ChannelState()
+            if settings:
+                self.settings = copy.deepcopy(self._initial_settings)
+
+    # Users
+
+    def add_user(self, **fields: Any) -> EmulatedUser:
+        """Create a user or update the given fields of an existing one."""
+        values = user_fields(fields)
+        with self.lock:
+            existing = self.state.users.get(values.get("user_id", ""))
+            if existing is None:
+                user = EmulatedUser(**values)
+                self.state.users[user.user_id] = user
+                return user
+            for name, value in values.items():
+                setattr(existing, name, value)
+            return existing
+
+    def get_user(self, user_id: str) -> EmulatedUser | None:
+        """Return a user or None."""
+        with self.lock:
+            return self.state.users.get(user_id)
+
+    def users(self) -> list[EmulatedUser]:
+        """Return every user."""
+        with self.lock:
+            return list(self.state.users.values())
+
+    def mark_following(self, user_id: str) -> bool:
+        """Make a user a friend again; return whether they had blocked the bot."""
+        with self.lock:
+            user = self.state.users.get(user_id)
+            if user is None:
+                self.state.users[user_id] = EmulatedUser(user_id=user_id)
+                return False
+            was_blocked = user.is_blocked
+            user.is_friend, user.is_blocked = True, False
+            return was_blocked
+
+    def mark_blocked(self, user_id: str) -> None:
+        """Record that a user blocked the bot."""
+        with self.lock:
+            user = self.require_user(user_id)
+            user.is_friend, user.is_blocked = False, True
+
+    def require_user(self, user_id: str) -> EmulatedUser:
+        """Return a user or raise ValueError for the control API."""
+        user = self.state.users.get(user_id)
+        if user is None:
+            raise ValueError(f"unknown user {user_id}")
+        return user
+
+    # Reply tokens
+
+    def issue_reply_token(self, user_id: str) -> str:
+        """Issue a single-use reply token for a user's event."""
+        token = new_reply_token()
+        with self.lock:
+            expires_at = time.time() + self.settings.reply_token_ttl
+            self.state.reply_tokens[token] = IssuedToken(user_id, expires_at)
+        return token
+
+    def reply(
+        self, reply_token: str, messages: list[dict[str, Any]], request_id: str
+    ) -> list[dict[str, str]]:
+        """Consume a valid reply token and deliver the messages to its user."""
+        with self.lock:
+            issued = self.state.reply_tokens.get(reply_token)
+            if issued is None or issued.used or issued.expires_at < time.time():
+                raise LineApiError(400, errors.INVALID_REPLY_TOKEN)
+            issued.used = True
+            return self._deliver(issued.user_id, messages, "reply", request_id)
+
+    # Push and multicast
+
+    def check_retry_key(self, retry_key: str | None) -> None:
+        """Refuse a malformed retry key, or one LINE accepted in the last 24 h."""
+        if retry_key is None:
+            return
+        if not is_retry_key(retry_key):
+            raise LineApiError(400, errors.RETRY_KEY_INVALID)
+        with self.lock:
+            accepted = self.state.retry_keys.get(retry_key)
+            if accepted is None or accepted.expires_at < time.time():
+                return
+            extra = {}
+            if accepted.sent_messages is not None:
+                extra["sentMessages"] = accepted.sent_messages
+            raise LineApiError(
+                409,
+                errors.RETRY_KEY_ACCEPTED,
+                extra=extra,
+                headers={"x-line-accepted-request-id": accepted.request_id},
+            )
+
+    def push(
+        self,
+        to: str,
+        messages: list[dict[str, Any]],
+        request_id: str,
+        retry_key: str | None = None,
+    ) -> list[dict[str, str]]:
+        """Deliver a push message (once per retry key) and count it in the quota."""
+        with self.lock:
+            self.check_retry_key(retry_key)
+            if to not in self.state.users:
+                raise LineApiError(400, errors.FAILED_TO_SEND)
+            self._spend_quota(1)
+            sent = self._deliver(to, messages, "push", request_id)
+            self._accept_retry_key(retry_key, request_id, sent)
+            return sent
+
+    def multicast(
+        self,
+        to: list[str],
+        messages: list[dict[str, Any]],
+        request_id: str,
+        retry_key: str | None = None,
+    ) -> None:
+        """Deliver a multicast (once per retry key) and count it in the quota."""
+        with self.lock:
+            self.check_retry_key(retry_key)
+            recipients = list(dict.fromkeys(to))
+            self._spend_quota(len(recipients))
+            for user_id in recipients:
+                self._deliver(user_id, messages, "multicast", request_id)
+            self._accept_retry_key(retry_key, request_id, None)
+
+    def quota(self) -> dict[str, Any]:
+        """Return the body of Get quota."""
+        limit = self.settings.monthly_quota
+        return (
+            {"type": "none"} if limit is None else {"type": "limited", "value": limit}
+        )
+
+    def quota_consumption(self) -> int:
+        """Return how many messages counted against the quota so far."""
+        with self.lock:
+            return self.state.quota_used
+
+    def deliveries(self, user_id: str | None = None) -> list[Delivery]:
+        """Return what the bot sent, optionally only to one user."""
+        with self.lock:
+            return [
+                d
+                for d in self.state.deliveries
+                if user_id is None or d.user_id == user_id
+            ]
+
+    def _spend_quota(self, recipients: int) -> None:
+        limit = self.settings.monthly_quota
+        if limit is not None and self.state.quota_used + recipients > limit:
+            raise LineApiError(429, errors.MONTHLY_LIMIT)
+        self.state.quota_used += recipients
+
+    def _accept_retry_key(
+        self, retry_key: str | None, request_id: str, sent: list[dict[str, str]] | None
+    ) -> None:
+        if retry_key is None:
+            return
+        expires_at = time.time() + self.settings.retry_key_ttl
+        self.state.retry_keys[retry_key] = AcceptedRetryKey(
+            request_id, sent, expires_at
+        )
+
+    def _deliver(
+        self, user_id: str, messages: list[dict[str, Any]], via: str, request_id: str
+    ) -> list[dict[str, str]]:
+        user = self.state.users.get(user_id)
+        sent = sent_message_ids(messages)
+        self.state.deliveries.append(
+            Delivery(
+                user_id=user_id,
+                via=via,
+                messages=copy.deepcopy(messages),
+                sent_messages=sent,
+                delivered=bool(user and user.can_receive),
+                request_id=request_id,
+                timestamp=time.time(),
+            )
+        )
+        return sent
+
+    # Account link tokens
+
+    def issue_link_token(self, user_id: str) -> str:
+        """Issue a single-use link token valid for link_token_ttl seconds."""
+        token = new_link_token()
+        with self.lock:
+            expires_at = time.time() + self.settings.link_token_ttl
+            self.state.link_tokens[token] = IssuedToken(user_id, expires_at)
+        return token
+
+    def redeem_link_token(self, token: str) -> tuple[str | None, bool]:
+        """Use up a link token; return its user (if known) and whether it was valid."""
+        with self.lock:
+            issued = self.state.link_tokens.get(token)
+            if issued is None:
+                return None, False
+            valid = not issued.used and issued.expires_at >= time.time()
+            issued.used = True
+            return issued.user_id, valid
+
+    # Webhook events and message content
+
+    def remember_event(self, event: dict[str, Any]) -> None:
+        """Keep a sent event so it can be redelivered."""
+        with self.lock:
+            self.state.events[event["webhookEventId"]] = copy.deepcopy(event)
+
+    def get_event(self, webhook_event_id: str) -> dict[str, Any] | None:
+        """Return a copy of an event sent earlier, or None."""
+        with self.lock:
+            event = self.state.events.get(webhook_event_id)
+            return copy.deepcopy(event) if event else None
+
+    def store_message_content(
+        self, message_id: str, content_type: str, data: bytes
+    ) -> None:
+        """Keep the binary content of a user's image message."""
+        with self.lock:
+            self.state.message_content[message_id] = (content_type, data)
+
+    def message_content(self, message_id: str) -> tuple[str, bytes]:
+        """Return a user's message content or raise LINE's 404."""
+        with self.lock:
+            content = self.state.message_content.get(message_id)
+        if content is None:
+            raise errors.not_found()
+        return content

@@ -1,0 +1,210 @@
+"""Validate request bodies against the OpenAPI schemas in messaging-api.yml."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, ValidationError, validators
+
+SPEC_FILE = "messaging-api.yml"
+COMPONENT_PREFIX = "#/components/schemas/"
+DEFS_PREFIX = "#/$defs/"
+# The discriminator-free copy of a base schema that its subtypes extend.
+BASE_SUFFIX = "__base"
+_load_lock = threading.Lock()
+
+
+def _rewrite_ref(ref: str, base: bool = False) -> str:
+    if not ref.startswith(COMPONENT_PREFIX):
+        raise ValueError(f"unsupported $ref {ref}")
+    return DEFS_PREFIX + ref[len(COMPONENT_PREFIX) :] + (BASE_SUFFIX if base else "")
+
+
+def _convert(node: Any) -> Any:
+    """Turn an OpenAPI 3.0 schema node into JSON Schema 2020-12."""
+    if isinstance(node, list):
+        return [_convert(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("example", "examples", "externalDocs", "description", "format"):
+            continue
+        if key == "$ref":
+            converted[key] = _rewrite_ref(value)
+        elif key == "discriminator":
+            mapping = {
+                name: _rewrite_ref(ref)
+                for name, ref in value.get("mapping", {}).items()
+            }
+            converted[key] = {"propertyName": value["propertyName"], "mapping": mapping}
+        elif key == "properties":
+            converted[key] = {name: _convert(sub) for name, sub in value.items()}
+        elif key == "additionalProperties" and isinstance(value, dict):
+            converted[key] = _convert(value)
+        else:
+            converted[key] = _convert(value)
+    if converted.pop("nullable", False) and "type" in converted:
+        converted["type"] = [converted["type"], "null"]
+    return converted
+
+
+def _defs_from_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """Convert every component schema and add discriminator-free base copies."""
+    schemas = spec["components"]["schemas"]
+    defs = {name: _convert(schema) for name, schema in schemas.items()}
+    with_discriminator = {name for name, s in defs.items() if "discriminator" in s}
+    for name in with_discriminator:
+        base = copy.deepcopy(defs[name])
+        del base["discriminator"]
+        defs[name + BASE_SUFFIX] = base
+        # Every subtype extends the base, so the dispatching schema needs nothing
+        # else; keeping the base's properties here would report errors twice.
+        defs[name] = {"type": "object", "discriminator": defs[name]["discriminator"]}
+    # A subtype extends its base through allOf; point it at the base copy so the
+    # discriminator is not applied again (which would recurse forever).
+    for schema in defs.values():
+        for part in schema.get("allOf", []):
+            ref = part.get("$ref", "")
+            if ref.startswith(DEFS_PREFIX) and ref[len(DEFS_PREFIX) :] in (
+                with_discriminator
+            ):
+                part["$ref"] = ref + BASE_SUFFIX
+    return defs
+
+
+def _discriminator(
+    validator: Any, discriminator: dict[str, Any], instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    """Validate an object against the subtype its discriminator value names."""
+    if not isinstance(instance, dict):
+        return
+    name = discriminator["propertyName"]
+    if name not in instance:
+        yield ValidationError(f"'{name}' is a required property", validator="required")
+        return
+    target = discriminator["mapping"].get(instance[name])
+    if target is None:
+        yield ValidationError(
+            f"unknown {name} {instance[name]!r}",
+            validator="discriminator",
+            path=[name],
+        )
+        return
+    yield from validator.descend(instance, {"$ref": target})
+
+
+OpenApiValidator = validators.extend(
+    Draft202012Validator, {"discriminator": _discriminator}
+)
+
+
+class SchemaBook:
+    """The converted schemas of one spec file, with a validator per schema."""
+
+    def __init__(self, defs: dict[str, Any]) -> None:
+        self.defs = defs
+        self._validators: dict[str, Any] = {}
+
+    def validator(self, schema_name: str) -> Any:
+        """Return a (cached) validator for one component schema."""
+        if schema_name not in self._validators:
+            if schema_name not in self.defs:
+                raise KeyError(f"no schema {schema_name}")
+            root = {"$defs": self.defs, "$ref": DEFS_PREFIX + schema_name}
+            self._validators[schema_name] = OpenApiValidator(root)
+        return self._validators[schema_name]
+
+
+@functools.cache
+def _load_book(spec_path: Path) -> SchemaBook | None:
+    if not spec_path.is_file():
+        return None
+    with spec_path.open(encoding="utf-8") as spec_file:
+        spec = yaml.safe_load(spec_file)
+    return SchemaBook(_defs_from_spec(spec))
+
+
+def load_schema_book(openapi_dir: Path) -> SchemaBook | None:
+    """Return the schemas of messaging-api.yml in openapi_dir, or None if absent."""
+    with _load_lock:
+        return _load_book(Path(openapi_dir) / SPEC_FILE)
+
+
+def property_path(parts: Any) -> str:
+    """Format a JSON path like LINE does: messages[0].text."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _detail(error: ValidationError) -> dict[str, str]:
+    path = list(error.absolute_path)
+    kind = error.validator
+    value = error.validator_value
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        return {
+            "message": "must be specified",
+            "property": property_path(path + [missing]),
+        }
+    if kind in ("maxItems", "minItems"):
+        low, high = schema.get("minItems", 0), schema.get("maxItems")
+        message = (
+            f"Size must be between {low} and {high}"
+            if high
+            else (f"Size must be at least {low}")
+        )
+    elif kind in ("maxLength", "minLength"):
+        low, high = schema.get("minLength", 0), schema.get("maxLength")
+        message = (
+            f"Length must be between {low} and {high}"
+            if high
+            else (f"Length must be at least {low}")
+        )
+    elif kind == "maximum":
+        message = f"Must be less than or equal to {value}"
+    elif kind == "minimum":
+        message = f"Must be greater than or equal to {value}"
+    elif kind == "enum":
+        message = f"Must be one of the following values: {value}"
+    elif kind == "type":
+        message = f"Must be of type {value}"
+    elif kind == "pattern":
+        message = f"Must match the pattern {value}"
+    elif kind == "discriminator":
+        message = "Invalid type"
+    else:
+        message = error.message
+    return {"message": message, "property": property_path(path)}
+
+
+def _leaf_errors(errors: Any) -> Iterator[ValidationError]:
+    for error in errors:
+        if error.context:
+            yield from _leaf_errors(error.context)
+        else:
+            yield error
+
+
+def schema_errors(book: SchemaBook | None, schema_name: str, body: Any) -> list[dict]:
+    """Return LINE-style error details for body against a component schema."""
+    if book is None:
+        return []
+    found = _leaf_errors(book.validator(schema_name).iter_errors(body))
+    unique = {}
+    for error in found:
+        detail = _detail(error)
+        unique[(detail["property"], detail["message"])] = detail
+    return sorted(unique.values(), key=lambda detail: detail["property"])
