@@ -261,3 +261,39 @@ class LineSide:
 def line(emulator: Any, bot_url: str) -> LineSide:
     """LINE's side, delivering webhooks to the app served over HTTP."""
     return LineSide(emulator)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Start Debian's headless Chromium through Playwright, once per session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """Open a fresh phone-sized page; it is closed after the test."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="ja-JP"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
