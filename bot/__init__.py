@@ -17,6 +17,7 @@ DOMAINS = (
     "richmenu",
     "stores",
     "points",
+    "cards",
     "purchases",
     "pos",
     "ec",

@@ -56,6 +56,37 @@ class Settings:
     JOB_MAX_BACKOFF_MS: int = 5 * 60 * 1000
     USER_LOCK_SECONDS: int = 60
     LOG_LEVEL: str = "INFO"
+    # FAQ, handoff to operators and the operator console (issue 6).
+    FAQ_FILE: str = "faq/faq.yaml"
+    BUSINESS_HOURS: str = "Mon-Fri 10:00-18:00"
+    HANDOFF_NO_ANSWER_MINUTES: int = 15
+    HANDOFF_IDLE_MINUTES: int = 30
+    # Seconds between keep-alive comments on the console's live stream.
+    OPERATOR_STREAM_HEARTBEAT_SECONDS: float = 15.0
+    # Account linking and rich menus (issue 3).
+    LINK_TOKEN_TTL_SECONDS: int = 600
+    LINK_NONCE_TTL_SECONDS: int = 600
+    LINK_FAILURE_WINDOW_SECONDS: int = 900
+    LINK_MAX_FAILURES_PER_ACCOUNT: int = 10
+    LINK_MAX_FAILURES_PER_IP: int = 50
+    MEMBER_NO_PREFIX: str = "29"
+    RICHMENU_BULK_CALLS_PER_SECOND: float = 5.0
+    # Member card, register and points (issue 4).
+    CARD_CODE_TTL_SECONDS: int = 60
+    # Points earned per yen paid: 0.01 is 1 point per 100 yen (rounded down).
+    POINTS_EARN_RATE: float = 0.01
+    POINTS_EXPIRY_DAYS: int = 365
+    EC_WEBHOOK_SECRET: str = ""
+    THANKS_DELAY_MINUTES: int = 10
+    REVIEW_REQUEST_DAYS: int = 7
+    BARCODE_FORMAT: str = "code128"
+    # Stores, beacons and segment messages.
+    BEACON_COOLDOWN_HOURS: int = 24
+    LINE_BOT_BASIC_ID: str = "@omo-shop"
+    # LINE's documented limit for Send multicast message: 200 requests per second
+    # (https://developers.line.biz/en/reference/messaging-api/#rate-limits).
+    MULTICAST_RATE_PER_SECOND: int = 200
+    SEGMENT_BATCH_SIZE: int = 500
 
     @property
     def is_production(self) -> bool:
@@ -124,9 +155,10 @@ def load_settings(
 
 
 def _load_dotenv() -> None:
-    from dotenv import load_dotenv
+    from dotenv import find_dotenv, load_dotenv
 
-    load_dotenv(override=False)
+    # The .env of the directory the command runs in, as operators expect.
+    load_dotenv(find_dotenv(usecwd=True), override=False)
 
 
 def check_settings(settings: Settings, explicit: set[str]) -> None:
@@ -145,5 +177,9 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
     for name in ("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL", "LINE_ACCESS_BASE_URL"):
         if not getattr(settings, name).startswith(("http://", "https://")):
             problems.append(f"{name} must be an http(s) URL")
+    if settings.BARCODE_FORMAT not in ("code128", "ean13"):
+        problems.append("BARCODE_FORMAT must be code128 or ean13")
+    if settings.CARD_CODE_TTL_SECONDS < 10 or settings.POINTS_EARN_RATE < 0:
+        problems.append("CARD_CODE_TTL_SECONDS >= 10 and POINTS_EARN_RATE >= 0")
     if problems:
         raise ConfigError("; ".join(problems))

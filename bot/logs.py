@@ -30,6 +30,17 @@ def log_context(**values: object) -> Iterator[None]:
         _context.reset(token)
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_context(*args: object, **kwargs: object) -> logging.LogRecord:
+    # Captured when the record is made, in the thread that made it, so any
+    # handler (even one formatting later or elsewhere) sees the event id.
+    record = _base_factory(*args, **kwargs)
+    record.log_context = _context.get() or {}
+    return record
+
+
 class JsonFormatter(logging.Formatter):
     """Format a record as one JSON object on one line."""
 
@@ -43,9 +54,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        entry.update(_context.get() or {})
+        entry.update(getattr(record, "log_context", None) or _context.get() or {})
         for key, value in vars(record).items():
-            if key in self._standard or key.startswith("_"):
+            if key in self._standard or key.startswith("_") or key == "log_context":
                 continue
             if key in FORBIDDEN_KEYS:
                 continue
@@ -57,6 +68,8 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str) -> None:
     """Send JSON lines to stderr once per process."""
+    if logging.getLogRecordFactory() is not _record_with_context:
+        logging.setLogRecordFactory(_record_with_context)
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         root.setLevel(level)

@@ -43,6 +43,10 @@ def worker_command(threads: int | None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     worker = start_worker(app, threads)
+    sweeper = threading.Thread(
+        target=_sweep_pending_events, args=(app, stop), name="sweeper", daemon=True
+    )
+    sweeper.start()
     queues = sorted(runner().broker.get_declared_queues())
     log.info(
         "worker started", extra={"queues": queues, "threads": worker.worker_threads}
@@ -50,3 +54,21 @@ def worker_command(threads: int | None) -> None:
     stop.wait()
     log.info("worker stopping: finishing jobs in hand")
     worker.stop()
+
+
+SWEEP_INTERVAL_SECONDS = 60
+STALE_AFTER_SECONDS = 120
+
+
+def _sweep_pending_events(app: Flask, stop: threading.Event) -> None:
+    """Every minute, queue events that have waited too long to be queued."""
+    from bot.webhook.service import requeue_stale_events
+
+    while not stop.wait(SWEEP_INTERVAL_SECONDS):
+        try:
+            with app.app_context():
+                ids = requeue_stale_events(STALE_AFTER_SECONDS)
+            if ids:
+                log.warning("requeued stale pending events", extra={"count": len(ids)})
+        except Exception:
+            log.exception("sweep of pending events failed; trying again later")

@@ -40,3 +40,12 @@ def retry_command(ids: tuple[int, ...], retry_all: bool) -> None:
         raise click.UsageError("name event ids or pass --all")
     requeued = service.retry_failed_events(None if retry_all else list(ids))
     click.echo(f"requeued {len(requeued)} event(s)")
+
+
+@events_cli.command("requeue-stale")
+@click.option("--older-than", default=120, show_default=True, help="Seconds.")
+@with_appcontext
+def requeue_stale_command(older_than: int) -> None:
+    """Queue events still pending after the given age (the worker does this too)."""
+    ids = service.requeue_stale_events(older_than)
+    click.echo(f"requeued {len(ids)} pending event(s)")

@@ -144,3 +144,33 @@ def retry_failed_events(ids: list[int] | None) -> list[int]:
     for event in events:
         enqueue(handle_webhook_event, event.id)
     return [event.id for event in events]
+
+
+def requeue_stale_events(older_than_seconds: int) -> list[int]:
+    """Queue pending events received longer ago than the given age; return ids.
+
+    A pending event may have missed the queue (Redis was down when it was
+    stored). Queueing it twice is harmless: the job skips finished events.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.jobs import enqueue
+    from bot.models_base import utcnow
+    from bot.webhook.jobs import handle_webhook_event
+    from bot.webhook.models import PENDING
+
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        db.session.scalars(
+            select(WebhookEvent.id)
+            .where(WebhookEvent.status == PENDING, WebhookEvent.received_at <= cutoff)
+            .order_by(WebhookEvent.id)
+            .limit(10_000)
+        )
+    )
+    db.session.rollback()
+    for event_pk in ids:
+        enqueue(handle_webhook_event, event_pk)
+    return ids

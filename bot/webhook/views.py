@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from redis.exceptions import RedisError
 
 from bot.extensions import db
 from bot.jobs import enqueue
@@ -48,8 +49,13 @@ def callback() -> tuple[Response, int]:
         return _error(400, f"malformed body: {exc}")
     new_ids = store_new_events(events)
     db.session.commit()
-    for event_id in new_ids:
-        enqueue(handle_webhook_event, event_id)
+    try:
+        for event_id in new_ids:
+            enqueue(handle_webhook_event, event_id)
+    except RedisError as exc:
+        # The events are stored; the worker's sweep queues them once Redis is
+        # back, so LINE still gets its 200 and nothing is lost.
+        log.error("events stored but not queued", extra={"error": type(exc).__name__})
     log.info(
         "webhook accepted",
         extra={

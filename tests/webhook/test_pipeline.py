@@ -301,3 +301,31 @@ def test_events_of_one_user_never_run_at_once(
     # Other users are not held up: bob ran alongside alice.
     ((bob_start, bob_end),) = spans[bob]
     assert any(s < bob_end and bob_start < e for s, e in alice_spans)
+
+
+def test_event_stored_while_redis_is_down_is_swept_later(
+    app: Flask, line: LineSide, worker: Drain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    import bot.webhook.views
+
+    def redis_down(*args: object, **kwargs: object) -> str:
+        raise RedisConnectionError("connection refused")
+
+    user_id = line.add_user()
+    monkeypatch.setattr(bot.webhook.views, "enqueue", redis_down)
+    event = line.text(user_id, "こんにちは")
+    assert line.send(event) == 200
+    monkeypatch.undo()
+    worker()
+    assert event_row(app, event["webhookEventId"]).status == "pending"
+    assert line.deliveries_to(user_id) == []
+
+    result = app.test_cli_runner().invoke(
+        args=["events", "requeue-stale", "--older-than", "0"]
+    )
+    assert result.output.strip() == "requeued 1 pending event(s)"
+    worker()
+    assert event_row(app, event["webhookEventId"]).status == DONE
+    assert len(line.texts_to(user_id)) == 1
