@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what the tests need into .venv, lint, and run the whole test suite.
-# Needs PostgreSQL and Redis at their standard ports (.ci/run starts them).
+# Uses PostgreSQL and Redis at their standard ports, starting them if stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/ensure-services.sh
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser).
