@@ -16,6 +16,7 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from line_emulator import webhooks
 from line_emulator.server import EmulatorServer
+from line_emulator.settings import default_openapi_dir
 from tests.emulator.conftest import LineHttp
 
 TEXT = {"type": "text", "text": "hello"}
@@ -148,7 +149,7 @@ def test_six_messages_are_refused(
             },
             "messages[0].template.actions[0].data",
         ),
-        (
+        pytest.param(
             {
                 "type": "flex",
                 "altText": "a",
@@ -162,6 +163,11 @@ def test_six_messages_are_refused(
                 },
             },
             "messages[0].contents.body.contents[0].type",
+            # Only LINE's OpenAPI spec knows every Flex component type.
+            marks=pytest.mark.skipif(
+                not default_openapi_dir().is_dir(),
+                reason="../shared/line-openapi is not beside the repository",
+            ),
         ),
         (
             {
