@@ -57,6 +57,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from bot.ops.errors import register_error_handlers
 
     register_error_handlers(app)
+    if settings.TRUSTED_PROXIES:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Per-IP limits must see the customer's address, not the proxy's.
+        n = settings.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
 
 

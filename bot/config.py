@@ -56,6 +56,8 @@ class Settings:
     JOB_MAX_BACKOFF_MS: int = 5 * 60 * 1000
     USER_LOCK_SECONDS: int = 60
     LOG_LEVEL: str = "INFO"
+    # Reverse proxies in front of gunicorn whose X-Forwarded-* headers to trust.
+    TRUSTED_PROXIES: int = 0
     # FAQ, handoff to operators and the operator console (issue 6).
     FAQ_FILE: str = "faq/faq.yaml"
     BUSINESS_HOURS: str = "Mon-Fri 10:00-18:00"

@@ -24,12 +24,38 @@ DEMO_LOGIN_CHANNEL = "1660000000"
 DEMO_USER = "U" + "de30" * 8
 
 # Content loaded at start, by CLI command, when the feature that owns it exists.
+STORES_CSV = ROOT / "samples" / "stores.csv"
+DEMO_OPERATOR = ("operator@example.com", "demo-operator")
 SEED_COMMANDS = (
     ("richmenu", "deploy"),
-    ("stores", "load", str(ROOT / "samples" / "stores.csv")),
+    ("stores", "load", str(STORES_CSV)),
     ("members", "import", str(ROOT / "samples" / "members.csv")),
     ("faq", "load", str(ROOT / "faq" / "faq.yaml")),
 )
+
+
+def simulator_settings(bot_url: str) -> dict[str, Any]:
+    """Return what the simulator offers: LIFF pages, store places and beacons."""
+    import csv
+
+    places, beacons = [], []
+    with STORES_CSV.open(encoding="utf-8") as stores:
+        for row in csv.DictReader(stores):
+            places.append(
+                {
+                    "name": row["name"],
+                    "lat": float(row["lat"]),
+                    "lng": float(row["lng"]),
+                }
+            )
+            for hwid in filter(None, row["beacon_hwids"].split("|")):
+                beacons.append({"hwid": hwid, "label": f"{row['name']} 入口"})
+    return {
+        "liff_url": f"{bot_url}/liff/card",
+        "simulator_places": places,
+        "simulator_beacons": beacons,
+        "simulator_bot_name": "OMOストア",
+    }
 
 
 def demo_settings(
@@ -60,6 +86,19 @@ def _seed(app: Flask) -> None:
         result = runner.invoke(args=list(command))
         status = "ok" if result.exit_code == 0 else f"failed: {result.output.strip()}"
         click.echo(f"  {' '.join(command[:2])}: {status}")
+    if "operators" in app.cli.commands:
+        email, password = DEMO_OPERATOR
+        runner.invoke(
+            args=[
+                "operators",
+                "create",
+                email,
+                "--role",
+                "admin",
+                "--password",
+                password,
+            ]
+        )
 
 
 def _wait_for_answer(platform: Any, user_id: str, timeout: float) -> list[str]:
@@ -102,6 +141,7 @@ def demo_command(
         channel_secret=DEMO_SECRET,
         access_token=DEMO_TOKEN,
         webhook_url=f"http://{host}:{port}/callback",
+        **simulator_settings(f"http://{host}:{port}"),
     ).start()
     worker = start_worker(app)
     server = make_server(host, port, app, threaded=True)
@@ -145,6 +185,11 @@ def _print_guide(host: str, port: int, emulator_port: int, has_simulator: bool) 
     click.echo(f"Emulator: {emulator}  (LINE's API, control API under /_emulator/)")
     if has_simulator:
         click.echo(f"\nOpen the LINE chat simulator: {emulator}/simulator\n")
+    email, password = DEMO_OPERATOR
+    click.echo(
+        f"Operator console: http://{host}:{port}/operator  ({email} / {password})\n"
+        "Member to link with card number and birthday: 2900000000018 / 1990-04-12\n"
+    )
     click.echo(
         "Send a message as デモ 太郎:\n"
         f"  curl -s -X POST {emulator}/_emulator/events -H 'Content-Type: "

@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -66,17 +67,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+_SECRET_QUERY = re.compile(r"((?:linkToken|nonce|token|code)=)[^&\s\"]+", re.IGNORECASE)
+
+
+class RedactQueryFilter(logging.Filter):
+    """Blank token-like query values in access-log lines (werkzeug, gunicorn)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message when it carries a token; keep the record."""
+        message = record.getMessage()
+        redacted = _SECRET_QUERY.sub(r"\1[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
 def configure_logging(level: str) -> None:
-    """Send JSON lines to stderr once per process."""
+    """Send JSON lines to stderr once per process; redact tokens in access logs."""
     if logging.getLogRecordFactory() is not _record_with_context:
         logging.setLogRecordFactory(_record_with_context)
-    root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        root.setLevel(level)
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root.addHandler(handler)
-    root.setLevel(level)
-    # urllib3 logs full URLs and werkzeug logs every request line; keep them quiet.
+    for name in ("werkzeug", "gunicorn.access"):
+        access_log = logging.getLogger(name)
+        if not any(isinstance(f, RedactQueryFilter) for f in access_log.filters):
+            access_log.addFilter(RedactQueryFilter())
+    # urllib3 logs full URLs at debug level; keep it quiet.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    # werkzeug sets its own logger to INFO unless told; follow LOG_LEVEL.
+    logging.getLogger("werkzeug").setLevel(level)
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)

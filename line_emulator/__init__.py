@@ -14,7 +14,7 @@ __all__ = ["EmulatorSettings", "LinePlatform", "create_app"]
 
 def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
     """Create the emulator app serving the API, data and access hosts."""
-    from line_emulator import control, gateway
+    from line_emulator import control, gateway, simulator
     from line_emulator.api import (
         access,
         messages,
@@ -40,6 +40,7 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
         users.bp,
         access.bp,
         control.bp,
+        simulator.bp,
     ):
         app.register_blueprint(blueprint)
     gateway.install(app)

@@ -113,6 +113,17 @@ class EmulatorClient:
         body = {"kind": kind, "userId": user_id, "fields": fields, "deliver": deliver}
         return self._call("POST", "/events", body)
 
+    def build_webhooks(
+        self, kind: str, count: int, users: int | list[str] = 1, **fields: Any
+    ) -> dict[str, Any]:
+        """Build count signed one-event webhook bodies: {userIds, webhooks}."""
+        body = {"kind": kind, "count": count, "users": users, "fields": fields}
+        return self._call("POST", "/events/batch", body)
+
+    def stats(self) -> dict[str, Any]:
+        """Return counts of calls and deliveries and the last delivery's time."""
+        return self._call("GET", "/stats")
+
     def redeliver(self, webhook_event_id: str) -> dict[str, Any]:
         """Send an earlier event again as a redelivery: {status, event}."""
         return self._call("POST", f"/events/{webhook_event_id}/redeliver", {})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -14,6 +16,21 @@ from line_emulator.platform import LinePlatform
 from line_emulator.traffic import Fault
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
+# Enough for a benchmark's worth of webhooks, small enough to answer in one body.
+MAX_BATCH_EVENTS = 100_000
+# The kinds build_event_of_kind knows.
+EVENT_KINDS = (
+    "follow",
+    "unfollow",
+    "text",
+    "sticker",
+    "image",
+    "location",
+    "postback",
+    "beacon",
+    "accountLink",
+    "raw",
+)
 
 
 @bp.errorhandler(ValueError)
@@ -194,6 +211,65 @@ def send_event() -> Any:
         return {"status": None, "event": event}
     result = webhooks.deliver(platform, [event])
     return {"status": result.status, "event": event}
+
+
+@bp.post("/events/batch")
+def build_event_batch() -> Any:
+    """Build `count` events for `users` new friends; answer signed webhook bodies.
+
+    Nothing is POSTed: a load generator sends the bodies itself. Each body holds
+    one event with its own webhookEventId and, where the kind has one, a reply
+    token this emulator accepts. `users` (a number of new friends, or a list of
+    known user ids) are used in turn.
+    """
+    body = _body()
+    count = int(body["count"])
+    if not 1 <= count <= MAX_BATCH_EVENTS:
+        raise ValueError(f"count must be 1 to {MAX_BATCH_EVENTS}")
+    if body["kind"] not in EVENT_KINDS:
+        raise ValueError(f"unknown event kind {body['kind']}")
+    platform = current_platform()
+    users = body.get("users", 1)
+    if isinstance(users, list):
+        user_ids = [platform.require_user(str(user_id)).user_id for user_id in users]
+    else:
+        user_ids = [platform.add_user().user_id for _ in range(int(users))]
+    if not user_ids:
+        raise ValueError("users must name or create at least one user")
+    settings = platform.settings
+    webhooks_out = []
+    for number in range(count):
+        event = build_event_of_kind(
+            platform,
+            body["kind"],
+            user_ids[number % len(user_ids)],
+            body.get("fields", {}),
+        )
+        platform.remember_event(event)
+        payload = {"destination": settings.bot_user_id, "events": [event]}
+        raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        webhooks_out.append(
+            {
+                "body": raw.decode(),
+                "signature": webhooks.sign(settings.channel_secret, raw),
+            }
+        )
+    return {"userIds": user_ids, "webhooks": webhooks_out}
+
+
+@bp.get("/stats")
+def stats() -> Any:
+    """Answer counts of recorded calls and deliveries, and the last delivery time."""
+    platform = current_platform()
+    with platform.lock:
+        calls = platform.state.calls.calls
+        deliveries = platform.state.deliveries
+        return {
+            "calls": len(calls),
+            "callsByStatus": dict(Counter(str(call.status) for call in calls)),
+            "deliveries": dict(Counter(delivery.via for delivery in deliveries)),
+            "lastDeliveryAt": deliveries[-1].timestamp if deliveries else None,
+        }
 
 
 @bp.post("/events/<webhook_event_id>/redeliver")

@@ -15,6 +15,8 @@ from line_emulator.ids import new_request_id
 from line_emulator.traffic import Fault, RecordedCall, redact_headers
 
 CONTROL_PREFIX = "/_emulator"
+# The chat simulator's page and its JSON are not LINE calls either.
+SIMULATOR_PREFIX = "/simulator"
 # Bot API calls need a channel access token; the access host pages do not.
 AUTHENTICATED_PREFIXES = ("/v2/", "/data/v2/")
 FAULT_MESSAGES = {
@@ -25,8 +27,8 @@ FAULT_MESSAGES = {
 
 
 def is_line_call() -> bool:
-    """Tell whether the current request is for LINE rather than the control API."""
-    return not request.path.startswith(CONTROL_PREFIX)
+    """Tell whether a request is for LINE, not for the control API or simulator."""
+    return not request.path.startswith((CONTROL_PREFIX, SIMULATOR_PREFIX))
 
 
 def error_response(error: LineApiError) -> Response:

@@ -41,6 +41,16 @@ class AcceptedRetryKey:
 
 
 @dataclass
+class UserSideEntry:
+    """What a user sent or did in their chat, after the deliveries they had."""
+
+    user_id: str
+    after_deliveries: int
+    entry: dict[str, Any]
+    timestamp: float
+
+
+@dataclass
 class ChannelState:
     """Everything reset() clears."""
 
@@ -56,6 +66,7 @@ class ChannelState:
     calls: CallLog = field(default_factory=CallLog)
     faults: FaultPlan = field(default_factory=FaultPlan)
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+    user_side: list[UserSideEntry] = field(default_factory=list)
 
 
 class LinePlatform:
@@ -314,3 +325,20 @@ class LinePlatform:
         if content is None:
             raise errors.not_found()
         return content
+
+    # The user's own chat screen (the simulator)
+
+    def record_user_side(self, user_id: str, entry: dict[str, Any]) -> None:
+        """Remember what a user sent or did, placed after what they received so far."""
+        with self.lock:
+            received = sum(1 for d in self.state.deliveries if d.user_id == user_id)
+            self.state.user_side.append(
+                UserSideEntry(user_id, received, copy.deepcopy(entry), time.time())
+            )
+
+    def user_talk(self, user_id: str) -> tuple[list[Delivery], list[UserSideEntry]]:
+        """Return, taken at one instant, what the bot sent a user and what they did."""
+        with self.lock:
+            return self.deliveries(user_id), [
+                e for e in self.state.user_side if e.user_id == user_id
+            ]

@@ -41,6 +41,15 @@ class EmulatorSettings:
     account_link_redirect_url: str | None = None
     max_rich_menus: int = 1000
     webhook_timeout: float = 10.0
+    # The chat simulator (/simulator): the bot's LIFF endpoint that
+    # https://liff.line.me/<LIFF ID>/... opens, the account name in its header,
+    # and the places and beacons its controls offer.
+    liff_url: str | None = None
+    simulator_bot_name: str = "LINE公式アカウント"
+    # [{"name": ..., "lat": ..., "lng": ..., "address": ... (optional)}]
+    simulator_places: list[dict[str, Any]] = field(default_factory=list)
+    # [{"hwid": "0123456789", "label": ...}]
+    simulator_beacons: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if isinstance(self.access_tokens, str):
@@ -50,6 +59,8 @@ class EmulatorSettings:
             self.openapi_dir = default_openapi_dir()
         self.openapi_dir = Path(self.openapi_dir)
         self.rate_limits = {str(k): int(v) for k, v in dict(self.rate_limits).items()}
+        self.simulator_places = [dict(place) for place in self.simulator_places]
+        self.simulator_beacons = [dict(beacon) for beacon in self.simulator_beacons]
 
     @classmethod
     def from_values(cls, **values: Any) -> EmulatorSettings:

@@ -63,3 +63,23 @@ def test_handling_an_event_logs_its_id_and_no_text(
         event["replyToken"],
     ):
         assert secret not in everything
+
+
+def test_access_log_lines_do_not_carry_link_tokens(app: Flask) -> None:
+    record = logging.makeLogRecord(
+        {
+            "name": "werkzeug",
+            "levelname": "INFO",
+            "msg": '%s - "%s" %s',
+            "args": (
+                "127.0.0.1",
+                "GET /link?linkToken=SECRETTOKEN&x=1 HTTP/1.1",
+                "200",
+            ),
+        }
+    )
+    for log_filter in logging.getLogger("werkzeug").filters:
+        log_filter.filter(record)
+    line = JsonFormatter().format(record)
+    assert "SECRETTOKEN" not in line
+    assert "linkToken=[redacted]&x=1" in line

@@ -111,8 +111,14 @@ class MatchThresholds:
     Tuned on tests/faq/eval_questions.yaml; scores are blended cosine similarities.
     """
 
-    # Answer outright only at or above this score...
+    # Answer outright only at or above this score (for an FAQ of reference_size
+    # entries or fewer)...
     answer: float = 0.21
+    # ...raised by this much per e-fold of entries beyond reference_size: a
+    # bigger FAQ has rarer n-grams with higher IDF, so chance overlaps between
+    # an off-topic message and some entry score higher.
+    answer_growth: float = 0.01
+    reference_size: int = 50
     # ...and only when the runner-up trails by both of these margins.
     min_margin: float = 0.01
     min_relative_margin: float = 0.08
@@ -120,6 +126,11 @@ class MatchThresholds:
     candidate: float = 0.18
     # Offer only candidates scoring at least this share of the best one.
     candidate_ratio: float = 0.6
+
+    def answer_at(self, size: int) -> float:
+        """Return the answer threshold for an FAQ with this many entries."""
+        growth = math.log(max(1.0, size / self.reference_size))
+        return self.answer + self.answer_growth * growth
 
 
 DEFAULT_THRESHOLDS = MatchThresholds()
@@ -293,7 +304,8 @@ class FaqIndex:
         top_score, top_position = ranked[0]
         runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
         margin = max(thresholds.min_margin, thresholds.min_relative_margin * top_score)
-        if top_score >= thresholds.answer and top_score - runner_up >= margin:
+        answer_floor = thresholds.answer_at(len(self.entries))
+        if top_score >= answer_floor and top_score - runner_up >= margin:
             return FaqMatch(
                 kind="answer", score=top_score, entry=self.entries[top_position]
             )

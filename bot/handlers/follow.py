@@ -7,6 +7,7 @@ import logging
 from bot.handlers.context import EventContext
 from bot.line.client import line_client
 from bot.messages import render, text_message
+from bot.richmenu.service import apply_menu
 from bot.users.service import record_follow
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,8 @@ def handle_follow(ctx: EventContext) -> None:
         return
     profile = line_client().get_profile(ctx.line_user_id)
     ctx.user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
+    # A returning member gets the member menu back; a guest sees the default.
+    apply_menu(ctx.user)
     name = ctx.user.display_name or render("customer_fallback_name")
     unblocked = bool((ctx.payload.get("follow") or {}).get("isUnblocked"))
     template = "welcome_back" if unblocked else "welcome"

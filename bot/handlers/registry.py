@@ -10,6 +10,8 @@ Handler = Callable[[EventContext], None]
 
 event_handlers: dict[str, Handler] = {}
 message_handlers: dict[str, Handler] = {}
+# Run before the message type's handler; one returning True has taken the message.
+message_interceptors: list[Callable[[EventContext], bool]] = []
 
 
 def event_handler(event_type: str) -> Callable[[Handler], Handler]:
@@ -30,3 +32,12 @@ def message_handler(message_type: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def message_interceptor(
+    fn: Callable[[EventContext], bool],
+) -> Callable[[EventContext], bool]:
+    """Register a function that may take any message before its type's handler."""
+    if fn not in message_interceptors:
+        message_interceptors.append(fn)
+    return fn

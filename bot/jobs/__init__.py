@@ -47,6 +47,7 @@ class JobSpec:
 
 
 _registry: dict[str, JobSpec] = {}
+_minute_sweeps: list[Callable[[], None]] = []
 
 
 def job(
@@ -60,6 +61,18 @@ def job(
         return fn
 
     return register
+
+
+def every_minute(fn: Callable[[], None]) -> Callable[[], None]:
+    """Register a sweep the worker runs about once a minute in an app context."""
+    if fn not in _minute_sweeps:
+        _minute_sweeps.append(fn)
+    return fn
+
+
+def minute_sweeps() -> list[Callable[[], None]]:
+    """Return the registered once-a-minute sweeps."""
+    return list(_minute_sweeps)
 
 
 def is_transient(exc: BaseException) -> bool:

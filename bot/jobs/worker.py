@@ -11,7 +11,7 @@ import dramatiq
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from bot.jobs import runner
+from bot.jobs import minute_sweeps, runner
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +72,9 @@ def _sweep_pending_events(app: Flask, stop: threading.Event) -> None:
                 log.warning("requeued stale pending events", extra={"count": len(ids)})
         except Exception:
             log.exception("sweep of pending events failed; trying again later")
+        for sweep in minute_sweeps():
+            try:
+                with app.app_context():
+                    sweep()
+            except Exception:
+                log.exception("sweep failed; trying again later")

@@ -38,3 +38,44 @@ class Member(db.Model):
     )
 
     line_user: Mapped[LineUser | None] = relationship()
+
+
+class AccountLinkToken(db.Model):
+    """A LINE link token we asked for, and the LINE user it was issued for."""
+
+    __tablename__ = "account_link_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[int] = mapped_column(
+        ForeignKey("line_users.id", ondelete="CASCADE"), index=True
+    )
+    # Only a digest is kept: the token itself is a bearer value on LINE's side.
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    line_user: Mapped[LineUser] = relationship()
+
+
+class AccountLinkNonce(db.Model):
+    """A single-use nonce made after sign-in, bound to the member who signed in."""
+
+    __tablename__ = "account_link_nonces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    link_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account_link_tokens.id", ondelete="SET NULL"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The accountLink event that used it: a retried job recognises its own use.
+    used_by_event: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member: Mapped[Member] = relationship()
+    link_token: Mapped[AccountLinkToken | None] = relationship()

@@ -36,4 +36,13 @@ class Purchase(db.Model):
     purchased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Follow-up messages: when each is due, when it was handled and how
+    # ("pushed", "already", "blocked", "no_line"); a job never sends twice.
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    thanks_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    thanked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    thanks_result: Mapped[str | None] = mapped_column(String(16))
+    review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_result: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -33,7 +33,8 @@ _TEXT_LIMITS["fillInText"] = 300
 _INPUT_OPTIONS = {"closeRichMenu", "openRichMenu", "openKeyboard", "openVoice"}
 _URI_SCHEMES = {"http", "https", "line", "tel"}
 _DATETIME_FORMATS = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime": "%Y-%m-%dT%H:%M"}
-_ALIAS_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+# As LINE's CreateRichMenuAliasRequest states it: lower case only.
+_ALIAS_RE = re.compile(r"[a-z0-9_-]{1,32}")
 _PLACEHOLDER_RE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -133,7 +134,7 @@ def _load_file(source: Path, report: _Report) -> MenuDefinition | None:
         report(key, "unknown key")
     alias = document.get("alias")
     if not isinstance(alias, str) or not _ALIAS_RE.fullmatch(alias):
-        report("alias", "must be 1-32 characters of A-Z, a-z, 0-9, '_' or '-'")
+        report("alias", "must be 1-32 characters of a-z, 0-9, '_' or '-'")
     default = document.get("default", False)
     if not isinstance(default, bool):
         report("default", "must be true or false")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -10,10 +11,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import TextClause, bindparam, text
 
 from bot.extensions import db
-from bot.webhook.models import WebhookEvent
+from bot.models_base import utcnow
+from bot.webhook.models import PENDING, WebhookEvent
+
+# The columns a new event row is inserted with; the rest start empty.
+INSERTED_COLUMNS = (
+    "webhook_event_id",
+    "event_type",
+    "line_user_id",
+    "is_redelivery",
+    "occurred_at",
+    "payload",
+    "status",
+    "attempts",
+    "received_at",
+)
 
 
 class MalformedWebhook(ValueError):
@@ -86,28 +101,38 @@ def store_new_events(events: list[IncomingEvent]) -> list[int]:
     The unique webhookEventId decides: two deliveries racing on two workers
     both try the insert and the database lets exactly one of them win.
     """
-    if not events:
-        return []
-    rows = [
-        {
+    received_at = utcnow()
+    new_ids = []
+    for e in events:
+        row = {
             "webhook_event_id": e.webhook_event_id,
             "event_type": e.event_type,
             "line_user_id": e.line_user_id,
             "is_redelivery": e.is_redelivery,
             "occurred_at": e.occurred_at,
             "payload": e.payload,
+            "status": PENDING,
+            "attempts": 0,
+            "received_at": received_at,
         }
-        for e in events
-    ]
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(WebhookEvent)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["webhook_event_id"])
-        .returning(WebhookEvent.id)
-    )
-    return [row[0] for row in db.session.execute(statement)]
+        new_id = db.session.execute(_insert_if_new(), row).scalar()
+        if new_id is not None:
+            new_ids.append(new_id)
+    return new_ids
+
+
+@functools.cache
+def _insert_if_new() -> TextClause:
+    # Plain SQL on purpose: SQLAlchemy never caches the compiled form of the
+    # dialects' INSERT .. ON CONFLICT, and compiling it took a quarter of the
+    # webhook's CPU. PostgreSQL and SQLite (3.35+) both run this text.
+    table = WebhookEvent.__table__
+    names = list(INSERTED_COLUMNS)
+    return text(
+        f"INSERT INTO {table.name} ({', '.join(names)})"
+        f" VALUES ({', '.join(':' + name for name in names)})"
+        " ON CONFLICT (webhook_event_id) DO NOTHING RETURNING id"
+    ).bindparams(*(bindparam(name, type_=table.c[name].type) for name in names))
 
 
 def failed_events(limit: int = 100) -> list[WebhookEvent]:

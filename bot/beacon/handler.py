@@ -1,0 +1,68 @@
+"""beacon: a customer's phone saw a store's LINE Beacon (enter, banner, stay)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.beacon import messages
+from bot.beacon.service import (
+    BEACON,
+    claim_beacon_message,
+    customer_for,
+    local_date,
+    record_store_visit,
+    store_for_hwid,
+)
+from bot.handlers.context import EventContext
+from bot.handlers.registry import event_handler
+from bot.points.service import balance
+from bot.users.service import get_or_create_user
+
+log = logging.getLogger(__name__)
+
+
+@event_handler("beacon")
+def handle_beacon(ctx: EventContext) -> None:
+    """Record the visit; greet on enter (once a window), inform on banner."""
+    beacon = ctx.payload.get("beacon") or {}
+    hwid, kind = str(beacon.get("hwid", "")), beacon.get("type")
+    if ctx.line_user_id is None:
+        log.info("beacon event without a user ignored")
+        return
+    store = store_for_hwid(hwid)
+    if store is None:
+        log.warning("beacon with an unknown hardware id ignored", extra={"hwid": hwid})
+        return
+    user = ctx.user or get_or_create_user(ctx.line_user_id)
+    ctx.user = user
+    customer = customer_for(user)
+    visit_date = local_date(ctx.occurred_at)
+    new_visit = record_store_visit(
+        store.id,
+        customer.key,
+        visit_date,
+        BEACON,
+        member_id=customer.member.id if customer.member else None,
+        line_user_id=user.id,
+    )
+    log.info(
+        "beacon seen",
+        extra={"store": store.code, "beacon_type": kind, "new_visit": new_visit},
+    )
+    if not user.can_receive_push:
+        log.info("beacon from a user who blocked us: no message")
+        return
+    if kind == "banner":
+        ctx.reply(messages.store_info_messages(store))
+    elif kind == "enter":
+        if not claim_beacon_message(store.id, customer.key, ctx.event.webhook_event_id):
+            log.info("beacon message already sent in the window")
+            return
+        if customer.member is not None:
+            member = customer.member
+            answer = messages.member_messages(
+                store, member.name, balance(member.id), member.rank, visit_date
+            )
+        else:
+            answer = messages.guest_messages(store)
+        ctx.reply(answer)

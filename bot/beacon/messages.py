@@ -1,0 +1,98 @@
+"""What a customer reads when a store's beacon sees them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from bot.line.postback import encode_postback
+from bot.messages import register_templates, render, text_message
+from bot.stores.models import Store
+
+register_templates(
+    {
+        "beacon_member_welcome": (
+            "{name}さん、{store}へようこそ！\n"
+            "現在のポイント: {points}pt\n"
+            "会員ランク: {rank}"
+        ),
+        "beacon_store_coupon": (
+            "【{store}限定クーポン】\n"
+            "本日のお買い物で使える5%OFFクーポンです。"
+            "お会計の際にこの画面をスタッフにお見せください。\n"
+            "クーポンコード: {code}"
+        ),
+        "beacon_guest_invite": (
+            "{store}へようこそ！\n"
+            "LINEで会員連携すると、ポイントの確認や店舗限定クーポンを"
+            "ご利用いただけます。下のボタンから会員登録・連携へお進みください。"
+        ),
+        "beacon_link_button": "会員登録・連携",
+        "beacon_store_info": (
+            "{store}\n住所: {address}\n営業時間: {opens}〜{closes}\n地図: {map_url}"
+        ),
+        "rank_regular": "レギュラー",
+        "rank_silver": "シルバー",
+        "rank_gold": "ゴールド",
+        "rank_platinum": "プラチナ",
+    }
+)
+
+
+def map_url(store: Store) -> str:
+    """Return a map link for the store's coordinates."""
+    query = quote(f"{store.lat},{store.lng}")
+    return f"https://www.google.com/maps/search/?api=1&query={query}"
+
+
+def rank_label(rank: str) -> str:
+    """Return the Japanese name of a member rank."""
+    try:
+        return render(f"rank_{rank}")
+    except KeyError:
+        return rank
+
+
+def member_messages(
+    store: Store, name: str, points: int, rank: str, visit_date: date
+) -> list[dict[str, Any]]:
+    """Build the member's welcome with points and rank, and the store coupon."""
+    welcome = render(
+        "beacon_member_welcome",
+        name=name,
+        store=store.name,
+        points=f"{points:,}",
+        rank=rank_label(rank),
+    )
+    code = f"{store.code}-{visit_date:%m%d}".upper()
+    coupon = render("beacon_store_coupon", store=store.name, code=code)
+    return [text_message(welcome), text_message(coupon)]
+
+
+def guest_messages(store: Store) -> list[dict[str, Any]]:
+    """Build the guest's welcome with a button that starts account linking."""
+    button = {
+        "type": "action",
+        "action": {
+            "type": "postback",
+            "label": render("beacon_link_button"),
+            "data": encode_postback("link"),
+            "displayText": render("beacon_link_button"),
+        },
+    }
+    text = render("beacon_guest_invite", store=store.name)
+    return [text_message(text, quickReply={"items": [button]})]
+
+
+def store_info_messages(store: Store) -> list[dict[str, Any]]:
+    """Build the store's information for a banner tap."""
+    text = render(
+        "beacon_store_info",
+        store=store.name,
+        address=store.address,
+        opens=store.opens_at,
+        closes=store.closes_at,
+        map_url=map_url(store),
+    )
+    return [text_message(text)]

@@ -1,0 +1,100 @@
+"""Beacon rules: which store, which customer, one visit a day, one message a window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.extensions import db, get_redis
+from bot.members.models import Member
+from bot.models_base import utcnow
+from bot.stores.models import Store, StoreBeacon, StoreVisit
+from bot.users.models import LineUser
+
+BEACON = "beacon"
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who stood in front of the beacon: a LINE user, and their member if linked."""
+
+    user: LineUser
+    member: Member | None
+
+    @property
+    def key(self) -> str:
+        """Return the visit key: one per person, member or guest."""
+        if self.member is not None:
+            return f"m:{self.member.id}"
+        return f"u:{self.user.id}"
+
+
+def store_for_hwid(hwid: str) -> Store | None:
+    """Return the store whose beacon has this hardware id."""
+    return db.session.scalar(
+        select(Store).join(StoreBeacon).where(StoreBeacon.hwid == hwid)
+    )
+
+
+def customer_for(user: LineUser) -> Customer:
+    """Return the customer for a LINE user, with their linked member if any."""
+    member = db.session.scalar(select(Member).where(Member.line_user_id == user.id))
+    return Customer(user=user, member=member)
+
+
+def local_date(moment: datetime) -> date:
+    """Return the day a moment falls on in BOT_TIMEZONE."""
+    return moment.astimezone(current_app.config["SETTINGS"].timezone).date()
+
+
+def record_store_visit(
+    store_id: int,
+    customer_key: str,
+    visit_date: date,
+    source: str,
+    member_id: int | None = None,
+    line_user_id: int | None = None,
+) -> bool:
+    """Record a visit unless that customer already visited that store that day."""
+    values = {
+        "store_id": store_id,
+        "customer_key": customer_key,
+        "visit_date": visit_date,
+        "source": source,
+        "member_id": member_id,
+        "line_user_id": line_user_id,
+        "created_at": utcnow(),
+    }
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Two workers recording the same visit at once: the unique key keeps one.
+    statement = (
+        insert(StoreVisit)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=["store_id", "customer_key", "visit_date"]
+        )
+        .returning(StoreVisit.id)
+    )
+    inserted = db.session.execute(statement).scalar()
+    db.session.flush()
+    return inserted is not None
+
+
+def claim_beacon_message(store_id: int, customer_key: str, event_id: str) -> bool:
+    """Take the store's message slot for this customer; False inside the window.
+
+    SET NX EX in Redis, so parallel workers agree. The slot holds the event id,
+    so a retry of the same event (its reply may not have gone out) still sends.
+    """
+    hours = current_app.config["SETTINGS"].BEACON_COOLDOWN_HOURS
+    key = f"beacon:cooldown:{store_id}:{customer_key}"
+    redis = get_redis()
+    if redis.set(key, event_id, nx=True, ex=max(1, hours * 3600)):
+        return True
+    holder = redis.get(key)
+    return holder is not None and holder.decode() == event_id

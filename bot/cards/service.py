@@ -1,0 +1,147 @@
+"""Member card rules: who the card belongs to, its short-lived codes, its content."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from bot.cards.models import CardCode
+from bot.cards.render import barcode_svg, qr_svg
+from bot.extensions import db
+from bot.members.models import Member
+from bot.points.service import PointSummary, point_summary, points_with_history
+from bot.users.models import LineUser
+
+# Short-lived codes are 16 digits: never mistaken for a 13-digit member number,
+# and 10^16 values cannot be guessed within a minute.
+CARD_CODE_LENGTH = 16
+_LOWEST_CODE = 10 ** (CARD_CODE_LENGTH - 1)
+RANK_LABELS = {
+    "regular": "レギュラー",
+    "silver": "シルバー",
+    "gold": "ゴールド",
+    "platinum": "プラチナ",
+}
+_KEEP_USED_CODES = timedelta(hours=1)
+
+
+class UnknownCardCode(LookupError):
+    """No card code with this value was ever issued."""
+
+
+class CardCodeExpired(Exception):
+    """The card code's time is up."""
+
+
+class CardCodeUsed(Exception):
+    """The card code was already scanned once."""
+
+
+def member_for_line_user(line_user_id: str) -> Member | None:
+    """Return the member linked to a LINE user id (the `sub` of an ID token)."""
+    return db.session.scalar(
+        select(Member)
+        .join(LineUser, Member.line_user_id == LineUser.id)
+        .where(LineUser.line_user_id == line_user_id)
+    )
+
+
+def member_by_number(member_no: str) -> Member | None:
+    """Return the member with this member number."""
+    return db.session.scalar(select(Member).where(Member.member_no == member_no))
+
+
+def looks_like_card_code(value: str) -> bool:
+    """Tell whether a scanned value has the shape of a short-lived card code."""
+    return len(value) == CARD_CODE_LENGTH and value.isascii() and value.isdigit()
+
+
+def issue_card_code(member_id: int, now: datetime, ttl_seconds: int) -> CardCode:
+    """Create a one-time code for the member's QR; drop their stale ones."""
+    db.session.execute(
+        delete(CardCode).where(
+            CardCode.member_id == member_id,
+            CardCode.expires_at < now - _KEEP_USED_CODES,
+        )
+    )
+    code = CardCode(
+        code=str(secrets.randbelow(9 * _LOWEST_CODE) + _LOWEST_CODE),
+        member_id=member_id,
+        expires_at=now + timedelta(seconds=ttl_seconds),
+        created_at=now,
+    )
+    db.session.add(code)
+    db.session.flush()
+    return code
+
+
+def use_card_code(code: str, store_code: str, now: datetime) -> Member:
+    """Mark a card code used at a store and return its member, or say why not."""
+    row = db.session.scalar(select(CardCode).where(CardCode.code == code))
+    if row is None:
+        raise UnknownCardCode(code)
+    if row.expires_at <= now:
+        raise CardCodeExpired(code)
+    # One conditional UPDATE: of two registers scanning at once, one wins.
+    claimed = db.session.execute(
+        update(CardCode)
+        .where(CardCode.id == row.id, CardCode.used_at.is_(None))
+        .values(used_at=now, used_store_code=store_code)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise CardCodeUsed(code)
+    member = db.session.get(Member, row.member_id)
+    assert member is not None  # the foreign key cascades deletes
+    return member
+
+
+def member_summary(
+    member: Member, now: datetime, points: PointSummary | None = None
+) -> dict[str, Any]:
+    """Return what staff and the card show about a member's standing."""
+    points = points or point_summary(member.id, now)
+    return {
+        "member_no": member.member_no,
+        "name": member.name,
+        "rank": member.rank,
+        "rank_label": RANK_LABELS.get(member.rank, member.rank),
+        "points": points.balance,
+        "points_expire_at": _iso(points.next_expiry),
+        "points_expiring": points.expiring_points,
+    }
+
+
+def build_card(
+    member: Member, now: datetime, ttl_seconds: int, symbology: str
+) -> dict[str, Any]:
+    """Return the member card: standing, barcode, a fresh QR code and history."""
+    code = issue_card_code(member.id, now, ttl_seconds)
+    points, recent = points_with_history(member.id, now)
+    history = [
+        {
+            "at": _iso(entry.created_at),
+            "kind": entry.kind,
+            "delta": entry.delta,
+            "store_code": entry.store_code,
+        }
+        for entry in recent
+    ]
+    return {
+        **member_summary(member, now, points),
+        "barcode_format": symbology,
+        "barcode_svg": barcode_svg(member.member_no, symbology),
+        "qr_code": code.code,
+        "qr_svg": qr_svg(code.code),
+        "qr_expires_at": _iso(code.expires_at),
+        "qr_ttl_seconds": ttl_seconds,
+        "issued_at": _iso(now),
+        "history": history,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None

@@ -1,0 +1,110 @@
+"""POST /webhooks/ec/orders and /webhooks/ec/fulfillments (Shopify-style)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from bot.ec.service import (
+    BadOrder,
+    find_member_for_order,
+    parse_fulfillment,
+    parse_order,
+    signature_is_valid,
+)
+from bot.extensions import db
+from bot.models_base import utcnow
+from bot.purchases.jobs import schedule_review_request, schedule_thanks
+from bot.purchases.service import UnknownPurchase, record_online_order, record_shipment
+
+log = logging.getLogger(__name__)
+bp = Blueprint("ec", __name__, url_prefix="/webhooks/ec")
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class Refused(Exception):
+    """A webhook we answer with an error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@bp.errorhandler(Refused)
+def _refused(exc: Refused) -> tuple[Response, int]:
+    log.warning(
+        "shop webhook refused", extra={"status": exc.status, "reason": exc.message}
+    )
+    return jsonify(error=exc.message), exc.status
+
+
+def _signed_document() -> dict[str, Any]:
+    request.max_content_length = MAX_BODY_BYTES
+    body = request.get_data(cache=False)
+    secret = current_app.config["SETTINGS"].EC_WEBHOOK_SECRET
+    if not signature_is_valid(
+        secret, body, request.headers.get("X-Shopify-Hmac-Sha256")
+    ):
+        raise Refused(401, "invalid signature")
+    try:
+        document = json.loads(body)
+    except ValueError:
+        raise Refused(422, "body is not JSON") from None
+    if not isinstance(document, dict):
+        raise Refused(422, "body is not a JSON object")
+    return document
+
+
+@bp.post("/orders")
+def order_webhook() -> tuple[Response, int]:
+    """Record an online order of a member (once per order id) and its points."""
+    document = _signed_document()
+    try:
+        order = parse_order(document)
+    except BadOrder as exc:
+        raise Refused(422, str(exc)) from None
+    member = find_member_for_order(order)
+    if member is None:
+        log.info("shop order without a member", extra={"order": order.order_id})
+        return jsonify(status="no_member"), 200
+    try:
+        recorded = record_online_order(member, order.order_id, order.amount, utcnow())
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same order, delivered twice at once
+        return jsonify(status="duplicate"), 200
+    if recorded.created:
+        schedule_thanks(recorded.purchase)
+    log.info(
+        "shop order",
+        extra={
+            "order": order.order_id,
+            "purchase": recorded.purchase.id,
+            "new": recorded.created,
+        },
+    )
+    return jsonify(status="recorded" if recorded.created else "duplicate"), 200
+
+
+@bp.post("/fulfillments")
+def fulfillment_webhook() -> tuple[Response, int]:
+    """Record an order's shipment and, once delivered, plan the review request."""
+    document = _signed_document()
+    try:
+        fulfillment = parse_fulfillment(document, utcnow())
+        purchase = record_shipment(
+            fulfillment.order_id, fulfillment.shipped_at, fulfillment.delivered_at
+        )
+    except BadOrder as exc:
+        raise Refused(422, str(exc)) from None
+    except UnknownPurchase:
+        return jsonify(status="unknown_order"), 200
+    db.session.commit()
+    schedule_review_request(purchase)
+    status = "delivered" if purchase.delivered_at else "shipped"
+    log.info("shop fulfillment", extra={"purchase": purchase.id, "status": status})
+    return jsonify(status=status), 200

@@ -1,0 +1,106 @@
+"""Live updates for the console: Redis pub/sub, published only after commit.
+
+Every web process (any gunicorn worker) subscribes to one channel, so a change
+made in the worker or in another web process reaches every open console.
+Events carry ids only; the console fetches what changed, so no customer text
+passes through Redis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from bot.extensions import db, get_redis
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "operator:events"
+_PENDING_KEY = "handoff_after_commit"
+
+
+def run_after_commit(fn: Callable[[], None]) -> None:
+    """Run `fn` once the current transaction commits; drop it on rollback."""
+    db.session().info.setdefault(_PENDING_KEY, []).append(fn)
+
+
+def publish_after_commit(kind: str, conversation_id: int | None = None) -> None:
+    """Announce a change to every console once the transaction commits."""
+    redis = get_redis()
+    payload = json.dumps({"type": kind, "conversation": conversation_id})
+    run_after_commit(lambda: _publish(redis, payload))
+
+
+def _publish(redis: Redis, payload: str) -> None:
+    try:
+        redis.publish(CHANNEL, payload)
+    except RedisError as exc:
+        # Consoles also refresh on reconnect; a lost event is not worth a failure.
+        log.warning("live update not published", extra={"error": type(exc).__name__})
+
+
+def _after_commit(session: Session) -> None:
+    for fn in session.info.pop(_PENDING_KEY, []):
+        try:
+            fn()
+        except Exception:
+            log.exception("after-commit action failed")
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def install_commit_hooks() -> None:
+    """Listen for commits and rollbacks on every session (once per process)."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback_soft)
+
+
+def _after_rollback_soft(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        _after_rollback(session)
+
+
+def stream_events(
+    redis: Redis, heartbeat_seconds: float, max_seconds: float = 300.0
+) -> Iterator[str]:
+    """Yield server-sent events from the channel, with heartbeats, until closed.
+
+    The stream ends after `max_seconds` (the browser reconnects by itself) and
+    as soon as a write fails because the client went away: the next heartbeat
+    raises in the server, which closes this generator and its subscription.
+    """
+    pubsub = redis.pubsub(ignore_subscribe_messages=True)
+    try:
+        pubsub.subscribe(CHANNEL)
+        yield "retry: 2000\n: connected\n\n"
+        started = last_sent = time.monotonic()
+        while time.monotonic() - started < max_seconds:
+            message = pubsub.get_message(timeout=min(1.0, heartbeat_seconds))
+            if message is not None and message.get("type") == "message":
+                data = message["data"]
+                text = data.decode() if isinstance(data, bytes) else str(data)
+                yield f"data: {text}\n\n"
+                last_sent = time.monotonic()
+            elif time.monotonic() - last_sent >= heartbeat_seconds:
+                yield ": heartbeat\n\n"
+                last_sent = time.monotonic()
+    except (RedisError, OSError, ValueError) as exc:
+        # Redis went away or the app is shutting down its client.
+        log.warning("live stream ended", extra={"error": type(exc).__name__})
+    finally:
+        with contextlib.suppress(RedisError, OSError, ValueError):
+            pubsub.unsubscribe()
+        with contextlib.suppress(RedisError, OSError, ValueError):
+            pubsub.close()

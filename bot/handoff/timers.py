@@ -1,0 +1,96 @@
+"""Closing conversations and the two timers: no answer yet, and gone quiet."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+
+from bot.extensions import db
+from bot.handoff import service
+from bot.handoff.live import run_after_commit
+from bot.handoff.models import (
+    BOT_SENDER,
+    PENDING,
+    WAITING,
+    Conversation,
+    ConversationMessage,
+)
+from bot.jobs import enqueue
+from bot.messages import render
+
+CLOSING_TEMPLATES = {
+    "operator": "handoff_closing",
+    "idle": "handoff_closing_idle",
+}
+
+
+def send_later(message: ConversationMessage) -> None:
+    """Push a stored outgoing message once the transaction commits."""
+    from bot.handoff.jobs import deliver_message
+
+    message_id = message.id
+    run_after_commit(lambda: enqueue(deliver_message, message_id))
+
+
+def close_conversation(
+    conversation_id: int, resolved_by: str, now: datetime
+) -> Conversation | None:
+    """Resolve a conversation, send the closing message and restore the menu."""
+    from bot.handoff.jobs import restore_menu
+
+    conversation = service.resolve_conversation(conversation_id, resolved_by, now)
+    if conversation is None:
+        return None
+    closing = service.record_message(
+        conversation,
+        BOT_SENDER,
+        text=render(CLOSING_TEMPLATES[resolved_by]),
+        delivery=PENDING,
+        now=now,
+    )
+    send_later(closing)
+    user_id = conversation.user_id
+    run_after_commit(lambda: enqueue(restore_menu, user_id))
+    return conversation
+
+
+def apologise_for_wait(conversation_id: int, now: datetime) -> bool:
+    """Apologise once to a customer still waiting; they stay in the queue."""
+    marked = db.session.execute(
+        update(Conversation)
+        .where(
+            Conversation.id == conversation_id,
+            Conversation.state == WAITING,
+            Conversation.apology_sent_at.is_(None),
+        )
+        .values(apology_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != 1:
+        return False
+    conversation = db.session.get(Conversation, conversation_id)
+    assert conversation is not None
+    apology = service.record_message(
+        conversation,
+        BOT_SENDER,
+        text=render("handoff_no_answer"),
+        delivery=PENDING,
+        now=now,
+    )
+    send_later(apology)
+    return True
+
+
+def run_due_timers(now: datetime) -> tuple[list[int], list[int]]:
+    """Run every due timer, committing each conversation on its own."""
+    apologised, returned = [], []
+    for conversation_id in service.due_apologies(now):
+        if apologise_for_wait(conversation_id, now):
+            apologised.append(conversation_id)
+        db.session.commit()
+    for conversation_id in service.idle_conversations(now):
+        if close_conversation(conversation_id, "idle", now) is not None:
+            returned.append(conversation_id)
+        db.session.commit()
+    return apologised, returned

@@ -1,0 +1,218 @@
+"""Import members from the stores' or shop's system: all rows or none.
+
+Rows upsert on member_no. Points become the member's opening balance: a ledger
+row of kind "opening", reference "import:<member_no>". The ledger is
+append-only, so the first import sets the opening balance and a later import
+never changes it (points may have been earned and spent since); a row whose
+points differ from the recorded opening balance is reported as a notice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from bot.extensions import db
+from bot.members.models import Member
+from bot.members.numbers import is_valid_member_no
+from bot.members.service import normalize_email
+from bot.points.models import OPENING, PointEntry
+
+HEADER = ["member_no", "name", "email", "birthday", "home_store", "points"]
+MAX_POINTS = 10_000_000
+
+
+class ImportRejected(Exception):
+    """The file has problems; nothing was loaded. `problems` name each line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One valid line of the file."""
+
+    line: int
+    member_no: str
+    name: str
+    email: str | None
+    birthday: date | None
+    home_store: str | None
+    points: int | None
+
+
+@dataclass
+class ImportReport:
+    """What an import changed."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    opening_balances: int = 0
+    notices: list[str] = field(default_factory=list)
+
+
+def parse_members_csv(text: str) -> list[ImportRow]:
+    """Check every line of a members CSV; raise ImportRejected listing all problems."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != HEADER:
+        raise ImportRejected([f"line 1: header must be {','.join(HEADER)}"])
+    rows: list[ImportRow] = []
+    problems: list[str] = []
+    seen_numbers: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        row = _parse_row(line, values, problems)
+        if row is None:
+            continue
+        for key, seen in ((row.member_no, seen_numbers), (row.email, seen_emails)):
+            if key and key in seen:
+                problems.append(f"line {line}: {key} repeats line {seen[key]}")
+            elif key:
+                seen[key] = line
+        rows.append(row)
+    if problems:
+        raise ImportRejected(problems)
+    return rows
+
+
+def _parse_row(line: int, values: list[str], problems: list[str]) -> ImportRow | None:
+    if len(values) != len(HEADER):
+        problems.append(
+            f"line {line}: expected {len(HEADER)} fields, got {len(values)}"
+        )
+        return None
+    no, name, email, birthday, store, points = (v.strip() for v in values)
+    before = len(problems)
+
+    def bad(field: str, message: str) -> None:
+        problems.append(f"line {line}: {field}: {message}")
+
+    if not is_valid_member_no(no):
+        bad("member_no", "must be 13 digits with a valid check digit")
+    if not 1 <= len(name) <= 100:
+        bad("name", "must be 1-100 characters")
+    email = normalize_email(email)
+    if email and ("@" not in email or len(email) > 254 or " " in email):
+        bad("email", "is not an email address")
+    parsed_birthday = None
+    if birthday:
+        try:
+            parsed_birthday = date.fromisoformat(birthday)
+        except ValueError:
+            bad("birthday", "must be YYYY-MM-DD")
+        if len(birthday) != 10:
+            bad("birthday", "must be YYYY-MM-DD")
+    if len(store) > 32:
+        bad("home_store", "must be at most 32 characters")
+    parsed_points = None
+    if points:
+        if not points.isdigit() or int(points) > MAX_POINTS:
+            bad("points", f"must be a whole number from 0 to {MAX_POINTS}")
+        else:
+            parsed_points = int(points)
+    if len(problems) > before:
+        return None
+    return ImportRow(
+        line, no, name, email or None, parsed_birthday, store or None, parsed_points
+    )
+
+
+def import_members(rows: list[ImportRow]) -> ImportReport:
+    """Upsert the rows and their opening balances; flush, never commit."""
+    report = ImportReport()
+    numbers = [row.member_no for row in rows]
+    existing = {
+        m.member_no: m
+        for m in db.session.scalars(select(Member).where(Member.member_no.in_(numbers)))
+    }
+    _check_email_owners(rows)
+    for row in rows:
+        member = existing.get(row.member_no)
+        if member is None:
+            member = Member(member_no=row.member_no, source="import")
+            db.session.add(member)
+            existing[row.member_no] = member
+            report.created += 1
+        elif _changed(member, row):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        member.name, member.email = row.name, row.email
+        member.birthday, member.home_store_code = row.birthday, row.home_store
+    db.session.flush()
+    for row in rows:
+        _opening_balance(existing.get(row.member_no), row, report)
+    db.session.flush()
+    return report
+
+
+def _check_email_owners(rows: list[ImportRow]) -> None:
+    # An email in use by another member is refused, never moved silently.
+    emails = {row.email: row for row in rows if row.email}
+    if not emails:
+        return
+    owners = db.session.execute(
+        select(func.lower(Member.email), Member.member_no).where(
+            func.lower(Member.email).in_(list(emails))
+        )
+    )
+    problems = [
+        (emails[email].line, f"email: already used by member {owner}")
+        for email, owner in owners
+        if owner != emails[email].member_no
+    ]
+    if problems:
+        raise ImportRejected(
+            [f"line {line}: {text}" for line, text in sorted(problems)]
+        )
+
+
+def _changed(member: Member, row: ImportRow) -> bool:
+    return (member.name, member.email, member.birthday, member.home_store_code) != (
+        row.name,
+        row.email,
+        row.birthday,
+        row.home_store,
+    )
+
+
+def _opening_balance(
+    member: Member | None, row: ImportRow, report: ImportReport
+) -> None:
+    if member is None or row.points is None:
+        return
+    reference = f"import:{row.member_no}"
+    entry = db.session.scalar(
+        select(PointEntry).where(
+            PointEntry.member_id == member.id,
+            PointEntry.kind == OPENING,
+            PointEntry.reference == reference,
+        )
+    )
+    if entry is None:
+        if row.points > 0:
+            db.session.add(
+                PointEntry(
+                    member_id=member.id,
+                    kind=OPENING,
+                    delta=row.points,
+                    reference=reference,
+                )
+            )
+            report.opening_balances += 1
+    elif entry.delta != row.points:
+        report.notices.append(
+            f"line {row.line}: opening balance of {row.member_no} stays "
+            f"{entry.delta} (file says {row.points}); adjust points in the ledger"
+        )

@@ -1,0 +1,72 @@
+"""Console sessions and CSRF protection (Flask's signed session cookie)."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+
+from bot.extensions import db
+from bot.operator.models import Operator
+
+F = TypeVar("F", bound=Callable[..., Any])
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def csrf_token() -> str:
+    """Return this session's CSRF token, creating it on first use."""
+    token = session.get(CSRF_FIELD)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Refuse a state-changing request whose CSRF token is missing or wrong."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    expected = session.get(CSRF_FIELD) or ""
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        abort(400, description="CSRF token missing or invalid")
+
+
+def sign_in(operator: Operator) -> None:
+    """Start a fresh session for the operator (a new CSRF token too)."""
+    session.clear()
+    session["operator_id"] = operator.id
+    csrf_token()
+
+
+def sign_out() -> None:
+    """End the operator's session."""
+    session.clear()
+
+
+def current_operator() -> Operator | None:
+    """Return the signed-in, still active operator, if any."""
+    if "operator" not in g:
+        operator_id = session.get("operator_id")
+        operator = db.session.get(Operator, operator_id) if operator_id else None
+        g.operator = operator if operator is not None and operator.active else None
+    return g.operator
+
+
+def login_required(view: F) -> F:
+    """Send visitors without a session to the sign-in page (401 for the API)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_operator() is None:
+            if request.path.startswith(("/operator/api/", "/operator/events")):
+                abort(401)
+            return redirect(url_for("operator.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

@@ -1,0 +1,35 @@
+"""Operator accounts for the console; only password hashes are stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.extensions import db
+from bot.models_base import UTCDateTime, utcnow
+
+OPERATOR = "operator"
+ADMIN = "admin"
+ROLES = (OPERATOR, ADMIN)
+
+
+class Operator(db.Model):
+    """A staff member who answers customers in the console."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=OPERATOR)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        """Tell whether the operator may act on every conversation."""
+        return self.role == ADMIN

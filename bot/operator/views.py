@@ -1,0 +1,229 @@
+"""The operator console: sign-in, live queue, claiming, chat and resolving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+from bot.extensions import db, get_redis
+from bot.handoff import service as handoff
+from bot.handoff.live import stream_events
+from bot.handoff.models import WAITING, WITH_OPERATOR
+from bot.handoff.timers import close_conversation, send_later
+from bot.models_base import utcnow
+from bot.operator import service
+from bot.operator.accounts import authenticate
+from bot.operator.auth import (
+    check_csrf,
+    csrf_token,
+    current_operator,
+    login_required,
+    sign_in,
+    sign_out,
+)
+from bot.operator.canned import canned_answers
+from bot.operator.customer import customer_panel
+
+bp = Blueprint(
+    "operator",
+    __name__,
+    url_prefix="/operator",
+    template_folder="templates",
+    static_folder="static",
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@bp.before_request
+def _protect_forms() -> None:
+    check_csrf()
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "operator": current_operator}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Show the sign-in form; sign the operator in with email and password."""
+    if request.method == "POST":
+        operator = authenticate(
+            request.form.get("email", ""), request.form.get("password", "")
+        )
+        if operator is not None:
+            db.session.commit()
+            sign_in(operator)
+            return redirect(_safe_next(request.args.get("next")))
+        flash("メールアドレスまたはパスワードが正しくありません。", "error")
+        return render_template("operator/login.html"), 401
+    return render_template("operator/login.html")
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign the operator out."""
+    sign_out()
+    return redirect(url_for("operator.login"))
+
+
+@bp.get("/")
+@login_required
+def queue() -> str:
+    """Show waiting conversations (live) and the ones being answered."""
+    return render_template(
+        "operator/queue.html", snapshot=service.queue_snapshot(current_operator())
+    )
+
+
+@bp.get("/api/queue")
+@login_required
+def queue_json() -> Response:
+    """Return the queue for the console's live refresh."""
+    snapshot = service.queue_snapshot(current_operator())
+    return jsonify(
+        {name: [item.as_json() for item in items] for name, items in snapshot.items()}
+    )
+
+
+@bp.get("/events")
+@login_required
+def events() -> Response:
+    """Stream live updates as server-sent events (needs a threaded or async server)."""
+    redis = get_redis()
+    heartbeat = current_app.config["SETTINGS"].OPERATOR_STREAM_HEARTBEAT_SECONDS
+    db.session.remove()  # hold no database connection while streaming
+    response = Response(
+        stream_with_context(stream_events(redis, heartbeat)),
+        mimetype="text/event-stream",
+    )
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+@bp.get("/conversations/<int:conversation_id>")
+@login_required
+def conversation(conversation_id: int) -> str:
+    """Show a conversation: history, customer panel and reply box."""
+    found = service.conversation_with_people(conversation_id) or abort(404)
+    conv, user, operator = found
+    me = current_operator()
+    return render_template(
+        "operator/conversation.html",
+        conversation=conv,
+        customer=service.customer_name(user),
+        assigned=operator,
+        mine=conv.state == WITH_OPERATOR and (conv.operator_id == me.id or me.is_admin),
+        waiting=conv.state == WAITING,
+        messages=service.messages_of(conversation_id),
+        panel=customer_panel(user.id, conversation_id),
+        canned=canned_answers(me.display_name),
+    )
+
+
+@bp.get("/api/conversations/<int:conversation_id>/messages")
+@login_required
+def messages_json(conversation_id: int) -> Response:
+    """Return messages after `after` and the conversation's state."""
+    found = service.conversation_with_people(conversation_id) or abort(404)
+    conv, _, operator = found
+    after = request.args.get("after", 0, type=int)
+    return jsonify(
+        state=conv.state,
+        operator=operator.display_name if operator else None,
+        messages=service.messages_of(conversation_id, after),
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/claim")
+@login_required
+def claim(conversation_id: int) -> Any:
+    """Take a waiting conversation; only the first operator to ask gets it."""
+    if handoff.claim_conversation(conversation_id, current_operator().id, utcnow()):
+        db.session.commit()
+        return redirect(
+            url_for("operator.conversation", conversation_id=conversation_id)
+        )
+    db.session.rollback()
+    flash("この会話はすでに他のオペレーターが対応しています。", "error")
+    return redirect(url_for("operator.queue")), 303
+
+
+@bp.post("/conversations/<int:conversation_id>/messages")
+@login_required
+def reply(conversation_id: int) -> Any:
+    """Send the operator's reply to the customer as a LINE push."""
+    me = current_operator()
+    try:
+        message = handoff.add_operator_reply(
+            conversation_id,
+            me.id,
+            request.form.get("text", ""),
+            may_take_over=me.is_admin,
+        )
+    except handoff.HandoffError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        send_later(message)
+        db.session.commit()
+    return redirect(url_for("operator.conversation", conversation_id=conversation_id))
+
+
+@bp.post("/conversations/<int:conversation_id>/resolve")
+@login_required
+def resolve(conversation_id: int) -> Any:
+    """Close the conversation with a closing message; the bot answers again."""
+    me = current_operator()
+    found = service.conversation_with_people(conversation_id) or abort(404)
+    conv = found[0]
+    if conv.operator_id != me.id and not me.is_admin:
+        flash("この会話を終了できるのは担当のオペレーターです。", "error")
+        return redirect(
+            url_for("operator.conversation", conversation_id=conversation_id)
+        )
+    if close_conversation(conversation_id, "operator", utcnow()) is None:
+        flash("この会話はすでに終了しています。", "error")
+    db.session.commit()
+    return redirect(url_for("operator.queue"))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/operator") and not target.startswith("//"):
+        return target
+    return url_for("operator.queue")
+
+
+@bp.app_template_filter("local_time")
+def _local_time(moment: Any) -> str:
+    zone = current_app.config["SETTINGS"].timezone
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

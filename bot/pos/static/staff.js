@@ -1,0 +1,171 @@
+/* The register page: store sign-in, keyboard-wedge and camera scanning, sales. */
+(function () {
+  "use strict";
+
+  var KEY_STORAGE = "pos-store-key";
+  var FORMATS = ["qr_code", "code_128", "ean_13"];
+  var camera = { stream: null, timer: null };
+
+  function $(id) { return document.getElementById(id); }
+  function storeKey() { return window.sessionStorage.getItem(KEY_STORAGE) || ""; }
+
+  function api(method, path, body) {
+    return fetch("/api/pos/" + path, {
+      method: method,
+      headers: { "Authorization": "Bearer " + storeKey(), "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.status === 401) { signOut("APIキーが無効になりました。もう一度サインインしてください"); }
+        return { status: response.status, data: data };
+      });
+    }, function () {
+      return { status: 0, data: { message: "通信できません。ネットワークを確認してください" } };
+    });
+  }
+
+  function signIn(key) {
+    window.sessionStorage.setItem(KEY_STORAGE, key);
+    return api("GET", "store").then(function (answer) {
+      if (answer.status !== 200) {
+        window.sessionStorage.removeItem(KEY_STORAGE);
+        $("signin-error").textContent = answer.data.message || "サインインできませんでした";
+        return;
+      }
+      $("signin").hidden = true;
+      $("register").hidden = false;
+      $("store-name").textContent = answer.data.name + "（" + answer.data.code + "）";
+      $("scan-input").focus();
+    });
+  }
+
+  function signOut(message) {
+    window.sessionStorage.removeItem(KEY_STORAGE);
+    $("register").hidden = true;
+    $("signin").hidden = false;
+    $("signin-error").textContent = message || "";
+  }
+
+  function showMember(member) {
+    $("member-summary").hidden = false;
+    $("summary-name").textContent = member.name;
+    $("summary-rank").textContent = member.rank_label || member.rank;
+    $("summary-member-no").textContent = member.member_no;
+    $("summary-points").textContent = Number(member.points).toLocaleString("ja-JP");
+    $("purchase-member-no").value = member.member_no;
+    $("purchase-form").hidden = false;
+    $("receipt-no").focus();
+  }
+
+  function scan(code) {
+    $("scan-error").textContent = "";
+    $("purchase-result").textContent = "";
+    return api("POST", "scan", { code: code.trim() }).then(function (answer) {
+      $("scan-input").value = "";
+      if (answer.status !== 200) {
+        $("scan-error").textContent = answer.data.message || "照会できませんでした";
+        $("member-summary").hidden = true;
+        $("purchase-form").hidden = true;
+        $("scan-input").focus();
+        return;
+      }
+      showMember(answer.data.member);
+    });
+  }
+
+  function recordPurchase() {
+    var body = {
+      member_no: $("purchase-member-no").value,
+      receipt_no: $("receipt-no").value.trim(),
+      amount: parseInt($("amount").value, 10),
+      points_used: parseInt($("points-used").value || "0", 10)
+    };
+    return api("POST", "transactions", body).then(function (answer) {
+      if (answer.status !== 200 && answer.status !== 201) {
+        $("purchase-result").className = "error";
+        $("purchase-result").textContent = answer.data.message || "記録できませんでした";
+        return;
+      }
+      var purchase = answer.data.purchase;
+      $("purchase-result").className = "result";
+      $("purchase-result").textContent =
+        (answer.status === 200 ? "記録済みのレシートです。" : "記録しました。") +
+        "獲得 " + purchase.points_earned + " pt・利用 " + purchase.points_used +
+        " pt・残高 " + answer.data.member.points + " pt";
+      $("summary-points").textContent = Number(answer.data.member.points).toLocaleString("ja-JP");
+      $("purchase-form").reset();
+      $("purchase-form").hidden = true;
+      $("scan-input").focus();
+    });
+  }
+
+  function refund() {
+    var receipt = $("refund-receipt-no").value.trim();
+    return api("POST", "refunds", { receipt_no: receipt }).then(function (answer) {
+      $("refund-result").className = answer.status === 200 ? "result" : "error";
+      $("refund-result").textContent = answer.status === 200
+        ? "取り消しました。戻したポイント " + answer.data.points_restored +
+          " pt・差し引いたポイント " + answer.data.points_taken_back + " pt"
+        : (answer.data.message || "取り消せませんでした");
+    });
+  }
+
+  function stopCamera() {
+    clearInterval(camera.timer);
+    if (camera.stream) { camera.stream.getTracks().forEach(function (t) { t.stop(); }); }
+    camera.stream = null;
+    $("camera").hidden = true;
+  }
+
+  function startCamera() {
+    var detector;
+    window.BarcodeDetector.getSupportedFormats().then(function (supported) {
+      var formats = FORMATS.filter(function (f) { return supported.indexOf(f) >= 0; });
+      detector = new window.BarcodeDetector({ formats: formats });
+      return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    }).then(function (stream) {
+      camera.stream = stream;
+      var video = $("camera-video");
+      video.srcObject = stream;
+      $("camera").hidden = false;
+      return video.play();
+    }).then(function () {
+      camera.timer = setInterval(function () {
+        detector.detect($("camera-video")).then(function (found) {
+          if (found.length && camera.stream) {
+            stopCamera();
+            scan(found[0].rawValue);
+          }
+        }).catch(function () {});
+      }, 300);
+    }).catch(function () {
+      stopCamera();
+      $("scan-error").textContent = "カメラを使えません。スキャナーか手入力をご利用ください";
+    });
+  }
+
+  $("signin-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    signIn($("store-key").value.trim());
+  });
+  $("signout").addEventListener("click", function () { signOut(""); });
+  // A keyboard-wedge scanner types the code and presses Enter: a form submit.
+  $("scan-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if ($("scan-input").value.trim()) { scan($("scan-input").value); }
+  });
+  $("purchase-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    recordPurchase();
+  });
+  $("refund-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    refund();
+  });
+  if ("BarcodeDetector" in window && navigator.mediaDevices) {
+    $("camera-button").hidden = false;
+    $("camera-button").addEventListener("click", startCamera);
+    $("camera-stop").addEventListener("click", stopCamera);
+  }
+  if (storeKey()) { signIn(storeKey()); }
+}());

@@ -1,0 +1,180 @@
+"""Purchase rules for both channels: record once, points, refunds, shipments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from bot.extensions import db
+from bot.members.models import Member
+from bot.points.service import (
+    Reversal,
+    award_points,
+    lock_member_points,
+    points_for_amount,
+    redeem_points,
+    reverse_points,
+)
+from bot.purchases.models import ONLINE, STORE, Purchase
+from bot.stores.models import Store
+from bot.stores.service import record_store_visit
+
+ONLINE_ORIGIN = "shop"
+REFUNDED = "refunded"
+
+
+class UnknownPurchase(LookupError):
+    """No purchase with this receipt number or order id."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A purchase and whether this call created it (False: a repeat)."""
+
+    purchase: Purchase
+    created: bool
+
+
+def ledger_reference(purchase: Purchase) -> str:
+    """Return the ledger reference of a purchase: `pos:<store>:<receipt>`, `ec:<id>`."""
+    if purchase.channel == STORE:
+        return f"pos:{purchase.origin}:{purchase.reference}"
+    return f"ec:{purchase.reference}"
+
+
+def find_purchase(channel: str, origin: str, reference: str) -> Purchase | None:
+    """Return the purchase with this identity, if recorded."""
+    return db.session.scalar(
+        select(Purchase).where(
+            Purchase.channel == channel,
+            Purchase.origin == origin,
+            Purchase.reference == reference,
+        )
+    )
+
+
+def record_store_purchase(
+    member: Member,
+    store: Store,
+    receipt_no: str,
+    amount: int,
+    points_used: int,
+    now: datetime,
+) -> Recorded:
+    """Record a register sale once per store and receipt: points and a visit.
+
+    Points are earned on what was paid after points (`amount - points_used`).
+    Raises NotEnoughPoints when the balance does not cover `points_used`.
+    """
+    if not 0 <= points_used <= amount:
+        raise ValueError("points_used must be between 0 and the amount")
+    lock_member_points(member.id)
+    existing = find_purchase(STORE, store.code, receipt_no)
+    if existing is not None:
+        return Recorded(existing, created=False)
+    delay = timedelta(minutes=current_app.config["SETTINGS"].THANKS_DELAY_MINUTES)
+    purchase = Purchase(
+        member_id=member.id,
+        channel=STORE,
+        origin=store.code,
+        reference=receipt_no,
+        amount=amount,
+        points_used=points_used,
+        points_earned=points_for_amount(amount - points_used),
+        purchased_at=now,
+        created_at=now,
+        thanks_due_at=now + delay,
+    )
+    db.session.add(purchase)
+    db.session.flush()
+    reference = ledger_reference(purchase)
+    redeem_points(member.id, points_used, reference, now, store.code)
+    award_points(member.id, purchase.points_earned, reference, now, store.code)
+    zone = current_app.config["SETTINGS"].timezone
+    record_store_visit(
+        store.id, now.astimezone(zone).date(), "pos", member_id=member.id
+    )
+    return Recorded(purchase, created=True)
+
+
+def record_online_order(
+    member: Member, order_id: str, amount: int, now: datetime
+) -> Recorded:
+    """Record an online order once per order id and award its points."""
+    lock_member_points(member.id)
+    existing = find_purchase(ONLINE, ONLINE_ORIGIN, order_id)
+    if existing is not None:
+        return Recorded(existing, created=False)
+    purchase = Purchase(
+        member_id=member.id,
+        channel=ONLINE,
+        origin=ONLINE_ORIGIN,
+        reference=order_id,
+        amount=amount,
+        points_used=0,
+        points_earned=points_for_amount(amount),
+        purchased_at=now,
+        created_at=now,
+        # The order thank-you goes out at once; store thanks wait a little.
+        thanks_due_at=now,
+    )
+    db.session.add(purchase)
+    db.session.flush()
+    award_points(member.id, purchase.points_earned, ledger_reference(purchase), now)
+    return Recorded(purchase, created=True)
+
+
+def refund_store_purchase(
+    store: Store, receipt_no: str, now: datetime
+) -> tuple[Purchase, Reversal]:
+    """Reverse a receipt's points (idempotent) and mark the purchase refunded."""
+    purchase = find_purchase(STORE, store.code, receipt_no)
+    if purchase is None:
+        raise UnknownPurchase(receipt_no)
+    reversal = reverse_points(
+        purchase.member_id,
+        ledger_reference(purchase),
+        purchase.points_used,
+        purchase.points_earned,
+        now,
+        store.code,
+    )
+    if purchase.status != REFUNDED:
+        purchase.status = REFUNDED
+        purchase.refunded_at = now
+    db.session.flush()
+    return purchase, reversal
+
+
+def record_shipment(
+    order_id: str, shipped_at: datetime, delivered_at: datetime | None
+) -> Purchase:
+    """Record an order's shipment; once delivered, schedule the review request."""
+    purchase = find_purchase(ONLINE, ONLINE_ORIGIN, order_id)
+    if purchase is None:
+        raise UnknownPurchase(order_id)
+    purchase.shipped_at = purchase.shipped_at or shipped_at
+    if delivered_at is not None and purchase.delivered_at is None:
+        days = current_app.config["SETTINGS"].REVIEW_REQUEST_DAYS
+        purchase.delivered_at = delivered_at
+        purchase.review_due_at = delivered_at + timedelta(days=days)
+    db.session.flush()
+    return purchase
+
+
+def due_follow_ups(now: datetime) -> tuple[list[int], list[int]]:
+    """Return ids of purchases whose thank-you, and whose review request, are due."""
+    thanks = db.session.scalars(
+        select(Purchase.id).where(
+            Purchase.thanks_due_at <= now, Purchase.thanked_at.is_(None)
+        )
+    )
+    reviews = db.session.scalars(
+        select(Purchase.id).where(
+            Purchase.review_due_at <= now, Purchase.review_requested_at.is_(None)
+        )
+    )
+    return list(thanks), list(reviews)

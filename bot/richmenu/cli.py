@@ -1,0 +1,86 @@
+"""`flask richmenu deploy|relink`: make LINE's rich menus match the definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from bot.line.client import LineTransientError
+from bot.richmenu.definitions import DefinitionError
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "richmenus"
+
+
+@click.group("richmenu")
+def richmenu_cli() -> None:
+    """Deploy rich menus and put users on the menu that fits them."""
+
+
+@richmenu_cli.command("deploy")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DIR,
+    show_default="richmenus/",
+    help="Folder with the menu definitions and images.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@with_appcontext
+def deploy_command(directory: Path, dry_run: bool) -> None:
+    """Create, update and delete rich menus so LINE matches the definitions."""
+    from bot.richmenu.deploy import (
+        execute_deploy,
+        plan_deploy,
+        read_line_state,
+        render_all,
+    )
+    from bot.richmenu.service import menu_placeholders
+
+    try:
+        menus = render_all(directory, menu_placeholders())
+    except DefinitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    state = read_line_state()
+    plan = plan_deploy(menus, state)
+    for line in plan.lines:
+        click.echo(("would " if dry_run else "plan: ") + line)
+    if dry_run:
+        return
+    try:
+        execute_deploy(plan, state, click.echo)
+    except LineTransientError as exc:
+        raise click.ClickException(
+            f"LINE is busy or unreachable ({exc.status}); run deploy again to resume"
+        ) from exc
+    click.echo("deploy done")
+
+
+@richmenu_cli.command("relink")
+@click.option("--full", is_flag=True, help="Ignore what was recorded; send for all.")
+@click.option("--dry-run", is_flag=True, help="Count the changes; send nothing.")
+@click.option("--max-attempts", default=5, show_default=True, help="Per bulk call.")
+@with_appcontext
+def relink_command(full: bool, dry_run: bool, max_attempts: int) -> None:
+    """Put every friend on the menu that fits their status (500 users a call)."""
+    from bot.richmenu.relink import Throttle, relink_all
+
+    throttle = Throttle.from_settings(max_attempts=max_attempts)
+    try:
+        report = relink_all(throttle, full=full, dry_run=dry_run)
+    except LineTransientError as exc:
+        raise click.ClickException(
+            f"LINE refused a bulk call ({exc.status}) after {max_attempts} attempt(s);"
+            f" {throttle.calls} call(s) went through and are recorded."
+            " Run relink again to resume."
+        ) from exc
+    if report.not_deployed:
+        names = ", ".join(sorted(report.not_deployed))
+        click.echo(f"not deployed (run `richmenu deploy`): {names}")
+    prefix = "would send" if dry_run else "sent"
+    click.echo(
+        f"{prefix} {report.calls} bulk call(s): {report.linked} linked, "
+        f"{report.unlinked} back on the default menu, {report.unchanged} unchanged"
+    )

@@ -1,0 +1,176 @@
+"""`flask segment ...`: preview, save and send messages to segments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from bot.extensions import db
+from bot.models_base import utcnow
+from bot.segments.definition import SegmentDefinition, SegmentError
+from bot.segments.delivery import deliver_send
+from bot.segments.jobs import schedule_send
+from bot.segments.models import SegmentSend
+from bot.segments.sending import create_send, find_unfinished_send, unfinished_sends
+from bot.segments.service import load_segment, preview_segment, save_segment
+from bot.segments.templates import image_messages, load_template, text_messages
+
+segment_cli = AppGroup("segment", help="Preview, save and send to customer segments.")
+
+_CONDITIONS = [
+    click.option("--min-visits", type=int, help="At least K store visits ..."),
+    click.option("--days", type=int, help="... in the last N days."),
+    click.option("--home-store", help="Home store code."),
+    click.option("--channel", type=click.Choice(["store", "ec", "both"])),
+    click.option("--dormant-days", type=int, help="No purchase in N days."),
+    click.option("--birthday-month", type=int, help="Birthday month 1-12."),
+    click.option("--rank", help="Member rank."),
+    click.option("--linked/--unlinked", default=None, help="Linked to a member."),
+    click.option("--segment", "segment_name", help="Start from a saved segment."),
+]
+
+
+def segment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the segment condition options to a command."""
+    for option in reversed(_CONDITIONS):
+        fn = option(fn)
+    return fn
+
+
+def _definition(segment_name: str | None, **conditions: Any) -> SegmentDefinition:
+    given = {k: v for k, v in conditions.items() if v is not None}
+    try:
+        base = load_segment(segment_name).to_dict() if segment_name else {}
+        return SegmentDefinition.from_dict({**base, **given})
+    except SegmentError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@segment_cli.command("preview")
+@segment_options
+@click.option("--sample", "sample_size", type=int, default=10, show_default=True)
+def preview_command(
+    segment_name: str | None, sample_size: int, **conditions: Any
+) -> None:
+    """Print how many friends a segment reaches and a sample of them."""
+    definition = _definition(segment_name, **conditions)
+    preview = preview_segment(definition, sample_size)
+    click.echo(f"segment: {definition.describe()}")
+    click.echo(f"count: {preview.count}")
+    for line_user_id in preview.sample:
+        click.echo(f"  {line_user_id}")
+
+
+@segment_cli.command("save")
+@click.argument("name")
+@segment_options
+def save_command(name: str, segment_name: str | None, **conditions: Any) -> None:
+    """Save the segment under NAME for later use with --segment NAME."""
+    definition = _definition(segment_name, **conditions)
+    save_segment(name, definition)
+    db.session.commit()
+    click.echo(f"saved segment {name}: {definition.describe()}")
+
+
+@segment_cli.command("send")
+@segment_options
+@click.option("--text", help="Send this text.")
+@click.option("--image", help="Send the image at this https URL.")
+@click.option("--template", help="Send content/messages/NAME.json.")
+@click.option("--at", "at_text", help="Send at this ISO time instead of now.")
+def send_command(
+    segment_name: str | None,
+    text: str | None,
+    image: str | None,
+    template: str | None,
+    at_text: str | None,
+    **conditions: Any,
+) -> None:
+    """Send a message to a segment now (resuming an interrupted run) or later."""
+    definition = _definition(segment_name, **conditions)
+    messages = _messages(text, image, template)
+    if at_text is not None:
+        at = _parse_time(at_text)
+        send = create_send(definition, messages, segment_name, scheduled_at=at)
+        db.session.commit()
+        schedule_send(send.id, at)
+        click.echo(f"send #{send.id} scheduled for {at.isoformat()}")
+        return
+    send = find_unfinished_send(definition, messages)
+    if send is not None:
+        click.echo(f"resuming send #{send.id}")
+    else:
+        send = create_send(definition, messages, segment_name)
+        db.session.commit()
+        click.echo(f"send #{send.id} started")
+    _deliver_with_progress(send.id)
+
+
+@segment_cli.command("resume")
+@click.argument("send_id", type=int)
+def resume_command(send_id: int) -> None:
+    """Continue an interrupted send where it stopped."""
+    if db.session.get(SegmentSend, send_id) is None:
+        raise click.UsageError(f"no send #{send_id}")
+    _deliver_with_progress(send_id)
+
+
+@segment_cli.command("sends")
+def sends_command() -> None:
+    """List scheduled and interrupted sends."""
+    for send in unfinished_sends():
+        when = send.scheduled_at.isoformat() if send.scheduled_at else "-"
+        click.echo(
+            f"#{send.id} {send.status} at={when} recipients={send.recipient_count}"
+        )
+
+
+def _deliver_with_progress(send_id: int) -> None:
+    from bot.segments.sending import freeze_recipients
+
+    send = db.session.get(SegmentSend, send_id)
+    assert send is not None
+    total = freeze_recipients(send)
+    db.session.commit()
+    with click.progressbar(length=total, label=f"send #{send_id}") as bar:
+        report = deliver_send(send_id, on_progress=bar.update)
+    click.echo(
+        f"send #{send_id}: {report.delivered} delivered, {report.skipped} skipped"
+        f" in this run ({report.replayed_batches} batches already at LINE);"
+        f" {'done' if report.finished else 'unfinished'}"
+    )
+
+
+def _messages(
+    text: str | None, image: str | None, template: str | None
+) -> list[dict[str, Any]]:
+    chosen = [value for value in (text, image, template) if value is not None]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --text, --image or --template")
+    try:
+        if text is not None:
+            return text_messages(text)
+        if image is not None:
+            return image_messages(image)
+        return load_template(str(template))
+    except SegmentError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.UsageError(f"--at {value!r} is not an ISO time") from exc
+    if at.tzinfo is None:
+        # A time without an offset is a local time of the shop.
+        at = at.replace(tzinfo=current_app.config["SETTINGS"].timezone)
+    at = at.astimezone(UTC)
+    if at < utcnow():
+        raise click.UsageError("--at is in the past")
+    return at

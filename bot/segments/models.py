@@ -1,0 +1,75 @@
+"""Saved segments, segment sends and their per-recipient delivery records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.extensions import db
+from bot.models_base import UTCDateTime, utcnow
+
+# Send states: scheduled (waiting for its time), sending, done.
+SCHEDULED = "scheduled"
+SENDING = "sending"
+DONE = "done"
+UNFINISHED = (SCHEDULED, SENDING)
+
+# Recipient states.
+PENDING = "pending"
+SENT = "sent"
+SKIPPED = "skipped"
+
+
+class Segment(db.Model):
+    """A named segment definition that operators reuse."""
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+
+class SegmentSend(db.Model):
+    """One message sent (or to be sent) to one segment."""
+
+    __tablename__ = "segment_sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_name: Mapped[str | None] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Same definition and messages: a rerun of `segment send` resumes this send.
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=SENDING)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recipient_count: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SegmentSendRecipient(db.Model):
+    """One LINE user of a send: the batch they go in and whether it went."""
+
+    __tablename__ = "segment_send_recipients"
+    __table_args__ = (
+        Index("ix_segment_send_recipients_send_batch", "send_id", "batch_no"),
+    )
+
+    send_id: Mapped[int] = mapped_column(
+        ForeignKey("segment_sends.id", ondelete="CASCADE"), primary_key=True
+    )
+    line_user_id: Mapped[int] = mapped_column(
+        ForeignKey("line_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    batch_no: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

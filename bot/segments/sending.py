@@ -1,0 +1,114 @@
+"""Segment sends: create, schedule, and freeze the recipient list in batches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, insert, literal, select
+
+from bot.extensions import db
+from bot.line.delivery import MAX_MESSAGES_PER_CALL
+from bot.models_base import utcnow
+from bot.segments.definition import SegmentDefinition, SegmentError
+from bot.segments.models import (
+    PENDING,
+    SCHEDULED,
+    SENDING,
+    UNFINISHED,
+    SegmentSend,
+    SegmentSendRecipient,
+)
+from bot.segments.query import segment_users
+
+
+def send_fingerprint(
+    definition: SegmentDefinition, messages: list[dict[str, Any]]
+) -> str:
+    """Return what identifies "the same send" so that a rerun resumes it."""
+    document = json.dumps(
+        {"segment": definition.to_dict(), "messages": messages},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+def create_send(
+    definition: SegmentDefinition,
+    messages: list[dict[str, Any]],
+    segment_name: str | None = None,
+    scheduled_at: datetime | None = None,
+) -> SegmentSend:
+    """Record a new send, scheduled for later or to start now."""
+    if not 1 <= len(messages) <= MAX_MESSAGES_PER_CALL:
+        raise SegmentError("a send takes 1 to 5 messages")
+    send = SegmentSend(
+        segment_name=segment_name,
+        definition=definition.to_dict(),
+        messages=messages,
+        fingerprint=send_fingerprint(definition, messages),
+        status=SCHEDULED if scheduled_at is not None else SENDING,
+        scheduled_at=scheduled_at,
+    )
+    db.session.add(send)
+    db.session.flush()
+    return send
+
+
+def find_unfinished_send(
+    definition: SegmentDefinition, messages: list[dict[str, Any]]
+) -> SegmentSend | None:
+    """Return an unfinished immediate send of the same segment and messages."""
+    return db.session.scalar(
+        select(SegmentSend)
+        .where(
+            SegmentSend.fingerprint == send_fingerprint(definition, messages),
+            SegmentSend.status.in_(UNFINISHED),
+            SegmentSend.scheduled_at.is_(None),
+        )
+        .order_by(SegmentSend.id)
+    )
+
+
+def freeze_recipients(send: SegmentSend) -> int:
+    """Write the send's recipients once, numbered into batches; return how many."""
+    if send.recipient_count is not None:
+        return send.recipient_count
+    settings = current_app.config["SETTINGS"]
+    definition = SegmentDefinition.from_dict(send.definition)
+    users = segment_users(definition, utcnow(), settings.BOT_TIMEZONE).subquery()
+    position = func.row_number().over(order_by=users.c.id) - 1
+    rows = select(
+        literal(send.id),
+        users.c.id,
+        position // settings.SEGMENT_BATCH_SIZE,
+        literal(PENDING),
+    )
+    # One INSERT .. SELECT: the database numbers 100,000 rows without a round trip.
+    db.session.execute(
+        insert(SegmentSendRecipient).from_select(
+            ["send_id", "line_user_id", "batch_no", "status"], rows
+        )
+    )
+    send.recipient_count = db.session.scalar(
+        select(func.count()).where(SegmentSendRecipient.send_id == send.id)
+    )
+    send.status = SENDING
+    send.started_at = send.started_at or utcnow()
+    db.session.flush()
+    return send.recipient_count
+
+
+def unfinished_sends() -> list[SegmentSend]:
+    """Return every scheduled or interrupted send, oldest first."""
+    return list(
+        db.session.scalars(
+            select(SegmentSend)
+            .where(SegmentSend.status.in_(UNFINISHED))
+            .order_by(SegmentSend.id)
+        )
+    )

@@ -1,0 +1,64 @@
+"""Segments: saving definitions by name, counting and sampling their members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from bot.extensions import db
+from bot.models_base import utcnow
+from bot.segments.definition import SegmentDefinition, SegmentError
+from bot.segments.models import Segment
+from bot.segments.query import segment_users
+
+
+@dataclass(frozen=True)
+class SegmentPreview:
+    """How many friends a segment reaches and a few of their LINE user ids."""
+
+    count: int
+    sample: list[str]
+
+
+def save_segment(name: str, definition: SegmentDefinition) -> Segment:
+    """Create or replace the saved segment with this name."""
+    segment = db.session.scalar(select(Segment).where(Segment.name == name))
+    if segment is None:
+        segment = Segment(name=name, definition=definition.to_dict())
+        db.session.add(segment)
+    else:
+        segment.definition = definition.to_dict()
+    db.session.flush()
+    return segment
+
+
+def load_segment(name: str) -> SegmentDefinition:
+    """Return the saved segment's definition, or raise SegmentError."""
+    segment = db.session.scalar(select(Segment).where(Segment.name == name))
+    if segment is None:
+        raise SegmentError(f"no saved segment named {name!r}")
+    return SegmentDefinition.from_dict(segment.definition)
+
+
+def preview_segment(
+    definition: SegmentDefinition, sample_size: int = 10
+) -> SegmentPreview:
+    """Count the reachable friends in a segment and return a sample of them."""
+    users = segment_users(definition, utcnow(), _timezone()).subquery()
+    count = db.session.scalar(select(func.count()).select_from(users)) or 0
+    sample = db.session.scalars(
+        select(users.c.line_user_id).order_by(users.c.id).limit(sample_size)
+    ).all()
+    return SegmentPreview(count=count, sample=list(sample))
+
+
+def segment_line_user_ids(definition: SegmentDefinition) -> list[str]:
+    """Return the LINE user ids of every reachable friend in the segment."""
+    query = segment_users(definition, utcnow(), _timezone())
+    return [row.line_user_id for row in db.session.execute(query)]
+
+
+def _timezone() -> str:
+    return current_app.config["SETTINGS"].BOT_TIMEZONE

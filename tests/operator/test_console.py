@@ -1,0 +1,271 @@
+"""Claiming, replying, resolving and the customer panel, over HTTP."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from bot.extensions import db
+from bot.handoff.models import ConversationMessage
+from bot.members.models import Member
+from bot.points.models import PointEntry
+from bot.purchases.models import Purchase
+from bot.stores.models import Store, StoreVisit
+from bot.users.models import LineUser
+from tests.conftest import LineSide
+from tests.handoff.helpers import (
+    Drain,
+    conversations_of,
+    csrf_of,
+    load_shipped_faq,
+    make_operator,
+    messages_in,
+    sign_in,
+    texts,
+)
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, str]:
+    return {"BUSINESS_HOURS": "Mon-Sun 00:00-24:00"}
+
+
+def waiting_customer(line: LineSide, worker: Drain, name: str = "山田 花子") -> str:
+    user_id = line.add_user(name)
+    line.send(line.follow(user_id))
+    line.send(line.text(user_id, "スタッフと話したい"))
+    worker()
+    return user_id
+
+
+def test_two_operators_claiming_at_once_one_wins(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    clients = []
+    for email in ("a@example.com", "b@example.com"):
+        make_operator(app, email)
+        client = app.test_client()
+        sign_in(client, email)
+        clients.append(client)
+    start = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+
+    def claim(index: int) -> None:
+        client = clients[index]
+        token = csrf_of(client)
+        start.wait()
+        response = client.post(
+            f"/operator/conversations/{conversation.id}/claim",
+            data={"csrf_token": token},
+        )
+        outcomes[index] = response.headers["Location"]
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [i for i, where in outcomes.items() if "/conversations/" in where]
+    assert len(winners) == 1
+    loser = clients[1 - winners[0]]
+    queue = loser.get("/operator/").get_data(as_text=True)
+    assert "すでに他のオペレーターが対応しています" in queue
+    [claimed] = conversations_of(app, user_id)
+    assert claimed.state == "with_operator"
+
+
+def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    load_shipped_faq(app)
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    make_operator(app, "sato@example.com", name="佐藤")
+    client = app.test_client()
+    sign_in(client, "sato@example.com")
+    base = f"/operator/conversations/{conversation.id}"
+    client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
+    sent = client.post(
+        f"{base}/messages",
+        data={"csrf_token": csrf_of(client), "text": "担当の佐藤です。"},
+    )
+    assert sent.status_code == 302
+    worker()
+    assert line.texts_to(user_id)[-1] == ("push", "担当の佐藤です。")
+    pushes = line.calls("/v2/bot/message/push")
+    assert len(pushes) == 1 and pushes[0].headers["X-Line-Retry-Key"]
+    with app.app_context():
+        delivery = db.session.scalar(
+            sa.select(ConversationMessage.delivery).where(
+                ConversationMessage.sender == "operator"
+            )
+        )
+    assert delivery == "pushed"
+
+    client.post(f"{base}/resolve", data={"csrf_token": csrf_of(client)})
+    worker()
+    assert texts(line, user_id)[-1].startswith("お問い合わせありがとうございました")
+    [closed] = conversations_of(app, user_id)
+    assert (closed.state, closed.resolved_by) == ("resolved", "operator")
+    line.send(line.text(user_id, "ポイントの有効期限はいつまで？"))
+    worker()
+    assert "ポイント" in texts(line, user_id)[-1]
+    senders = [sender for sender, _, _ in messages_in(app, conversation.id)]
+    assert senders == ["customer", "bot", "operator", "bot"]
+
+
+def test_only_the_assigned_operator_replies(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    make_operator(app, "a@example.com")
+    make_operator(app, "b@example.com")
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, "a@example.com")
+    sign_in(second, "b@example.com")
+    base = f"/operator/conversations/{conversation.id}"
+    first.post(f"{base}/claim", data={"csrf_token": csrf_of(first)})
+    second.post(f"{base}/messages", data={"csrf_token": csrf_of(second), "text": "x"})
+    second.post(f"{base}/resolve", data={"csrf_token": csrf_of(second)})
+    worker()
+    assert [s for s, _, _ in messages_in(app, conversation.id)] == ["customer", "bot"]
+    assert conversations_of(app, user_id)[0].state == "with_operator"
+    page = second.get(base).get_data(as_text=True)
+    assert "送信" not in page and "対応中（担当:" in page
+
+
+def test_chat_view_shows_history_as_text_and_the_customer_panel(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    user_id = waiting_customer(line, worker)
+    line.send(line.text(user_id, XSS))
+    worker()
+    line.send(
+        line.event(
+            "message",
+            user_id,
+            message={
+                "id": "2",
+                "type": "image",
+                "quoteToken": "q",
+                "contentProvider": {"type": "line"},
+            },
+        )
+    )
+    worker()
+    with app.app_context():
+        user = db.session.scalar(
+            sa.select(LineUser).where(LineUser.line_user_id == user_id)
+        )
+        store = Store(
+            code="S001",
+            name="渋谷店",
+            address="東京都渋谷区",
+            lat=35.6,
+            lng=139.7,
+            opens_at="10:00",
+            closes_at="20:00",
+        )
+        db.session.add(store)
+        db.session.flush()
+        member = Member(
+            member_no="2900000000017",
+            name="山田 花子",
+            rank="gold",
+            home_store_code="S001",
+            line_user_id=user.id,
+        )
+        db.session.add(member)
+        db.session.flush()
+        db.session.add_all(
+            [
+                PointEntry(
+                    member_id=member.id, kind="earn", delta=1234, reference="pos:1"
+                ),
+                Purchase(
+                    member_id=member.id,
+                    channel="store",
+                    origin="S001",
+                    reference="R-1",
+                    amount=5980,
+                    purchased_at=datetime(2026, 11, 1, 3, tzinfo=UTC),
+                ),
+                StoreVisit(
+                    store_id=store.id,
+                    customer_key=f"m:{member.id}",
+                    member_id=member.id,
+                    visit_date=date(2026, 11, 1),
+                    source="beacon",
+                ),
+            ]
+        )
+        db.session.commit()
+    [conversation] = conversations_of(app, user_id)
+    make_operator(app, "sato@example.com")
+    client = app.test_client()
+    sign_in(client, "sato@example.com")
+    page = client.get(f"/operator/conversations/{conversation.id}").get_data(
+        as_text=True
+    )
+    assert XSS not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "［画像］" in page
+    for fact in (
+        "2900000000017",
+        "ゴールド",
+        "1,234 pt",
+        "渋谷店",
+        "¥5,980",
+        "2026-11-01",
+    ):
+        assert fact in page, fact
+    api = client.get(f"/operator/api/conversations/{conversation.id}/messages").json
+    assert XSS in [m["text"] for m in api["messages"]]
+    assert api["state"] == "waiting"
+
+
+def test_earlier_conversations_are_listed(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    user_id = waiting_customer(line, worker)
+    line.send(line.postback(user_id, "action=end_support"))
+    worker()
+    line.send(line.text(user_id, "人と話したい"))
+    worker()
+    first, second = conversations_of(app, user_id)
+    make_operator(app, "sato@example.com")
+    client = app.test_client()
+    sign_in(client, "sato@example.com")
+    page = client.get(f"/operator/conversations/{second.id}").get_data(as_text=True)
+    assert f'href="/operator/conversations/{first.id}"' in page
+    assert first.opened_at > datetime.now(UTC) - timedelta(hours=1)
+
+
+def test_admin_may_take_over_a_conversation(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    make_operator(app, "a@example.com")
+    make_operator(app, "boss@example.com", role="admin", name="店長")
+    operator, admin = app.test_client(), app.test_client()
+    sign_in(operator, "a@example.com")
+    sign_in(admin, "boss@example.com")
+    base = f"/operator/conversations/{conversation.id}"
+    operator.post(f"{base}/claim", data={"csrf_token": csrf_of(operator)})
+    admin.post(
+        f"{base}/messages", data={"csrf_token": csrf_of(admin), "text": "店長です。"}
+    )
+    admin.post(f"{base}/resolve", data={"csrf_token": csrf_of(admin)})
+    worker()
+    assert ("push", "店長です。") in line.texts_to(user_id)
+    assert conversations_of(app, user_id)[0].state == "resolved"
