@@ -202,10 +202,17 @@ def _protect(response: Response) -> Response:
     line_origin = f"{access.scheme}://{access.netloc}"
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if current_app.config["SETTINGS"].is_production:
+        response.headers["X-Frame-Options"] = "DENY"
+        ancestors = "'none'"
+    else:
+        # The LINE chat simulator (served at the emulated LINE origin) shows
+        # this page inside its phone frame; production pages are never framed.
+        ancestors = line_origin
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"form-action 'self' {line_origin}; frame-ancestors 'none'; base-uri 'none'"
+        f"form-action 'self' {line_origin}; frame-ancestors {ancestors}; "
+        "base-uri 'none'"
     )
     return response

@@ -36,6 +36,25 @@ def test_page_is_japanese_mobile_and_keeps_the_token_private(
     assert "はじめての方" in answer.get_data(as_text=True)
     assert answer.headers["Referrer-Policy"] == "no-referrer"
     assert answer.headers["Cache-Control"] == "no-store"
+    # Outside production only the (emulated) LINE origin may frame the page,
+    # for the chat simulator; production pages cannot be framed at all.
+    policy = answer.headers["Content-Security-Policy"]
+    assert f"frame-ancestors {app.config['SETTINGS'].LINE_ACCESS_BASE_URL}" in policy
+    assert "X-Frame-Options" not in answer.headers
+
+
+def test_production_link_page_cannot_be_framed(
+    app: Flask, customer: MakeCustomer
+) -> None:
+    import dataclasses
+
+    hanako = customer()
+    path = hanako.link_url().split("127.0.0.1:8000", 1)[1]
+    app.config["SETTINGS"] = dataclasses.replace(
+        app.config["SETTINGS"], BOT_ENV="production"
+    )
+    answer = hanako.browser.get(path)
+    assert answer.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
 
 
