@@ -70,6 +70,9 @@ def demo_settings(
         "LINE_API_DATA_BASE_URL": f"{emulator}/data",
         "LINE_ACCESS_BASE_URL": emulator,
         "LINE_LOGIN_CHANNEL_ID": DEMO_LOGIN_CHANNEL,
+        # Menus link https://liff.line.me/<LIFF_ID>; the simulator opens those
+        # on the bot's own card page, signed in through the LIFF stand-in.
+        "LIFF_ID": f"{DEMO_LOGIN_CHANNEL}-card",
         "BOT_BASE_URL": f"http://{host}:{port}",
         "REDIS_URL": "",
         "LOG_LEVEL": log_level,

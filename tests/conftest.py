@@ -148,7 +148,7 @@ def worker(app: Flask) -> Iterator[Callable[[], None]]:
     """Run the real worker in threads; yield a function that waits for idle."""
     from bot.jobs.worker import start_worker
 
-    running = start_worker(app, threads=4)
+    running = start_worker(app, threads=4, sweeps=False)
     broker = app.extensions["jobs"].broker
 
     def drain(timeout_ms: int = 15000) -> None:

@@ -16,8 +16,35 @@ from bot.jobs import minute_sweeps, runner
 log = logging.getLogger(__name__)
 
 
-def start_worker(app: Flask, threads: int | None = None) -> dramatiq.Worker:
-    """Start consuming the app's queues in background threads."""
+SWEEP_INTERVAL_SECONDS = 60
+
+
+class BackgroundWorker:
+    """Dramatiq's worker threads plus the thread that runs the minute sweeps."""
+
+    def __init__(self, worker: dramatiq.Worker, stop: threading.Event) -> None:
+        self.worker = worker
+        self._stop = stop
+
+    @property
+    def worker_threads(self) -> int:
+        """Return how many jobs run at once."""
+        return self.worker.worker_threads
+
+    def join(self) -> None:
+        """Wait until the jobs in hand are done (for tests and the demo)."""
+        self.worker.join()
+
+    def stop(self) -> None:
+        """Stop the sweeps, finish the jobs in hand, and stop."""
+        self._stop.set()
+        self.worker.stop()
+
+
+def start_worker(
+    app: Flask, threads: int | None = None, *, sweeps: bool = True
+) -> BackgroundWorker:
+    """Start consuming the app's queues in threads, and the minute sweeps."""
     settings = app.config["SETTINGS"]
     broker = app.extensions["jobs"].broker
     broker.emit_after("process_boot")
@@ -25,7 +52,23 @@ def start_worker(app: Flask, threads: int | None = None) -> dramatiq.Worker:
         broker, worker_threads=threads or settings.WORKER_THREADS, worker_timeout=200
     )
     worker.start()
-    return worker
+    stop = threading.Event()
+    if sweeps:
+        threading.Thread(
+            target=_run_minute_sweeps, args=(app, stop), name="sweeps", daemon=True
+        ).start()
+    return BackgroundWorker(worker, stop)
+
+
+def _run_minute_sweeps(app: Flask, stop: threading.Event) -> None:
+    """Every minute, run each registered sweep in an app context."""
+    while not stop.wait(SWEEP_INTERVAL_SECONDS):
+        for sweep in minute_sweeps():
+            try:
+                with app.app_context():
+                    sweep()
+            except Exception:
+                log.exception("sweep failed; trying again later")
 
 
 @click.command("worker")
@@ -43,10 +86,6 @@ def worker_command(threads: int | None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     worker = start_worker(app, threads)
-    sweeper = threading.Thread(
-        target=_sweep_pending_events, args=(app, stop), name="sweeper", daemon=True
-    )
-    sweeper.start()
     queues = sorted(runner().broker.get_declared_queues())
     log.info(
         "worker started", extra={"queues": queues, "threads": worker.worker_threads}
@@ -54,27 +93,3 @@ def worker_command(threads: int | None) -> None:
     stop.wait()
     log.info("worker stopping: finishing jobs in hand")
     worker.stop()
-
-
-SWEEP_INTERVAL_SECONDS = 60
-STALE_AFTER_SECONDS = 120
-
-
-def _sweep_pending_events(app: Flask, stop: threading.Event) -> None:
-    """Every minute, queue events that have waited too long to be queued."""
-    from bot.webhook.service import requeue_stale_events
-
-    while not stop.wait(SWEEP_INTERVAL_SECONDS):
-        try:
-            with app.app_context():
-                ids = requeue_stale_events(STALE_AFTER_SECONDS)
-            if ids:
-                log.warning("requeued stale pending events", extra={"count": len(ids)})
-        except Exception:
-            log.exception("sweep of pending events failed; trying again later")
-        for sweep in minute_sweeps():
-            try:
-                with app.app_context():
-                    sweep()
-            except Exception:
-                log.exception("sweep failed; trying again later")

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from bot.extensions import db
-from bot.jobs import enqueue, job
+from bot.jobs import enqueue, every_minute, job
 from bot.line.client import LineApiError, LineTransientError
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.members.models import Member
@@ -145,17 +145,23 @@ def send_due_follow_ups() -> None:
         enqueue(send_review_request, purchase_id)
 
 
+@every_minute
+def queue_due_follow_ups() -> None:
+    """Each minute in the worker, queue the follow-ups whose time has come."""
+    send_due_follow_ups()
+
+
 def schedule_thanks(purchase: Purchase) -> None:
-    """Queue the thank-you for when it is due (call after the commit)."""
-    if purchase.thanks_due_at is None:
-        return
-    delay = (purchase.thanks_due_at - utcnow()).total_seconds()
-    enqueue(send_purchase_thanks, purchase.id, delay_ms=max(0, int(delay * 1000)))
+    """Queue the thank-you now if it is due (call after the commit).
+
+    Later ones wait in the database (`thanks_due_at`) for the worker's minute
+    sweep: nothing days away sits in Redis or in a worker's memory.
+    """
+    if purchase.thanks_due_at is not None and purchase.thanks_due_at <= utcnow():
+        enqueue(send_purchase_thanks, purchase.id)
 
 
 def schedule_review_request(purchase: Purchase) -> None:
-    """Queue the review request for when it is due (call after the commit)."""
-    if purchase.review_due_at is None:
-        return
-    delay = (purchase.review_due_at - utcnow()).total_seconds()
-    enqueue(send_review_request, purchase.id, delay_ms=max(0, int(delay * 1000)))
+    """Queue the review request now if it is due (call after the commit)."""
+    if purchase.review_due_at is not None and purchase.review_due_at <= utcnow():
+        enqueue(send_review_request, purchase.id)

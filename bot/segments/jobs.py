@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import select
+
 from bot.extensions import db
-from bot.jobs import enqueue, job
+from bot.jobs import enqueue, every_minute, job
 from bot.models_base import utcnow
 from bot.segments.delivery import deliver_send
-from bot.segments.models import DONE, SegmentSend
+from bot.segments.models import DONE, SCHEDULED, SegmentSend
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,28 @@ def run_segment_send(send_id: int) -> None:
         enqueue(run_segment_send, send_id)
 
 
-def schedule_send(send_id: int, at: datetime) -> str:
-    """Queue the send's job to run at `at` (the time is also in the send row)."""
-    delay_ms = max(0, int((at - utcnow()).total_seconds() * 1000))
-    log.info("segment send queued", extra={"send_id": send_id, "delay_ms": delay_ms})
-    return enqueue(run_segment_send, send_id, delay_ms=delay_ms)
+def schedule_send(send_id: int, at: datetime) -> str | None:
+    """Queue the send's job if its time has come; later ones wait in the database.
+
+    The time is in the send row; the worker's minute sweep queues it when due,
+    so nothing scheduled days ahead sits in Redis or in a worker's memory.
+    """
+    if at > utcnow():
+        log.info("segment send scheduled", extra={"send_id": send_id})
+        return None
+    return enqueue(run_segment_send, send_id)
+
+
+@every_minute
+def queue_due_sends() -> None:
+    """Each minute in the worker, queue scheduled sends whose time has come."""
+    due = list(
+        db.session.scalars(
+            select(SegmentSend.id).where(
+                SegmentSend.status == SCHEDULED, SegmentSend.scheduled_at <= utcnow()
+            )
+        )
+    )
+    db.session.rollback()
+    for send_id in due:
+        enqueue(run_segment_send, send_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.extensions import db
-from bot.jobs import EVENTS_QUEUE, is_final_attempt, is_transient, job
+from bot.jobs import EVENTS_QUEUE, every_minute, is_final_attempt, is_transient, job
 from bot.logs import log_context
 from bot.models_base import utcnow
 from bot.webhook.models import DONE, FAILED, FINISHED, WebhookEvent
@@ -73,3 +73,17 @@ def _describe(exc: Exception) -> str:
     if status is not None:
         parts.append(f"status={status}")
     return " ".join(parts)[:300]
+
+
+# Pending events older than this missed the queue (Redis was down when stored).
+STALE_AFTER_SECONDS = 120
+
+
+@every_minute
+def requeue_stale_events() -> None:
+    """Each minute in the worker, queue events that never reached the queue."""
+    from bot.webhook.service import requeue_stale_events as requeue
+
+    ids = requeue(STALE_AFTER_SECONDS)
+    if ids:
+        log.warning("requeued stale pending events", extra={"count": len(ids)})

@@ -95,6 +95,13 @@ def test_shipped_menus_use_the_agreed_actions() -> None:
     assert actions("support") == ["action=end_support", "action=faq", "${LIFF_URL}"]
 
 
+def test_every_area_has_a_spoken_label() -> None:
+    # LINE reads an action's label aloud to customers using a screen reader.
+    for menu in load_definitions(SHIPPED_MENUS):
+        for tile in menu.rich_menu["areas"]:
+            assert 1 <= len(tile["action"].get("label", "")) <= 20, menu.name
+
+
 def test_member_tabs_switch_to_each_other() -> None:
     menus = by_alias(load_definitions(SHIPPED_MENUS))
 
@@ -108,6 +115,7 @@ def test_member_tabs_switch_to_each_other() -> None:
             "type": "richmenuswitch",
             "richMenuAliasId": other,
             "data": f"action=tab&tab={other}",
+            "label": {"member-a": "会員メニュー", "member-b": "お店・ヘルプ"}[other],
         } in switches
 
 

@@ -15,6 +15,7 @@ from flask.testing import FlaskCliRunner
 import bot.segments.delivery as delivery
 from bot.extensions import db
 from bot.models_base import utcnow
+from bot.segments.jobs import queue_due_sends
 from bot.segments.models import DONE, SCHEDULED, SegmentSend, SegmentSendRecipient
 from tests.conftest import LineSide
 from tests.segments.factories import make_user
@@ -156,14 +157,28 @@ def test_scheduled_send_runs_through_the_job_system(
     line: LineSide,
     worker: Drain,
 ) -> None:
-    at = (utcnow() + timedelta(seconds=2)).isoformat()
+    at = (utcnow() + timedelta(hours=2)).isoformat()
     result = _send(runner, "--at", at)
     assert result.exit_code == 0, result.output
     assert "scheduled for" in result.output
     with app.app_context():
         send = db.session.scalar(sa.select(SegmentSend))
         assert send.status == SCHEDULED and send.scheduled_at is not None
+    # The worker's minute sweep queues nothing before the time...
+    with app.app_context():
+        queue_due_sends()
+    worker()
     assert line.calls("/v2/bot/message/multicast") == []
+    # ...and the send once its time has come, exactly once even when swept twice.
+    with app.app_context():
+        db.session.execute(
+            sa.update(SegmentSend).values(scheduled_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+        queue_due_sends()
+    worker()
+    with app.app_context():
+        queue_due_sends()
     worker()
     assert _multicast_counts(line) == Counter({user: 1 for user in friends})
     with app.app_context():
