@@ -219,8 +219,10 @@ class LinePlatform:
             self.check_retry_key(retry_key)
             recipients = list(dict.fromkeys(to))
             self._spend_quota(len(recipients))
+            # One copy shared by every recipient's record: records are read-only.
+            shared = copy.deepcopy(messages)
             for user_id in recipients:
-                self._deliver(user_id, messages, "multicast", request_id)
+                self._deliver(user_id, shared, "multicast", request_id, copied=True)
             self._accept_retry_key(retry_key, request_id, None)
 
     def quota(self) -> dict[str, Any]:
@@ -261,7 +263,12 @@ class LinePlatform:
         )
 
     def _deliver(
-        self, user_id: str, messages: list[dict[str, Any]], via: str, request_id: str
+        self,
+        user_id: str,
+        messages: list[dict[str, Any]],
+        via: str,
+        request_id: str,
+        copied: bool = False,
     ) -> list[dict[str, str]]:
         user = self.state.users.get(user_id)
         sent = sent_message_ids(messages)
@@ -269,7 +276,7 @@ class LinePlatform:
             Delivery(
                 user_id=user_id,
                 via=via,
-                messages=copy.deepcopy(messages),
+                messages=messages if copied else copy.deepcopy(messages),
                 sent_messages=sent,
                 delivered=bool(user and user.can_receive),
                 request_id=request_id,
