@@ -10,12 +10,12 @@ from bot.beacon.service import (
     claim_beacon_message,
     customer_for,
     local_date,
-    record_store_visit,
     store_for_hwid,
 )
 from bot.handlers.context import EventContext
 from bot.handlers.registry import event_handler
 from bot.points.service import balance
+from bot.stores.service import record_store_visit
 from bot.users.service import get_or_create_user
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,6 @@ def handle_beacon(ctx: EventContext) -> None:
     visit_date = local_date(ctx.occurred_at)
     new_visit = record_store_visit(
         store.id,
-        customer.key,
         visit_date,
         BEACON,
         member_id=customer.member.id if customer.member else None,

@@ -7,12 +7,11 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.extensions import db, get_redis
 from bot.members.models import Member
-from bot.models_base import utcnow
-from bot.stores.models import Store, StoreBeacon, StoreVisit
+from bot.stores.models import Store, StoreBeacon
+from bot.stores.service import visit_customer_key
 from bot.users.models import LineUser
 
 BEACON = "beacon"
@@ -28,9 +27,9 @@ class Customer:
     @property
     def key(self) -> str:
         """Return the visit key: one per person, member or guest."""
-        if self.member is not None:
-            return f"m:{self.member.id}"
-        return f"u:{self.user.id}"
+        return visit_customer_key(
+            self.member.id if self.member is not None else None, self.user.id
+        )
 
 
 def store_for_hwid(hwid: str) -> Store | None:
@@ -49,40 +48,6 @@ def customer_for(user: LineUser) -> Customer:
 def local_date(moment: datetime) -> date:
     """Return the day a moment falls on in BOT_TIMEZONE."""
     return moment.astimezone(current_app.config["SETTINGS"].timezone).date()
-
-
-def record_store_visit(
-    store_id: int,
-    customer_key: str,
-    visit_date: date,
-    source: str,
-    member_id: int | None = None,
-    line_user_id: int | None = None,
-) -> bool:
-    """Record a visit unless that customer already visited that store that day."""
-    values = {
-        "store_id": store_id,
-        "customer_key": customer_key,
-        "visit_date": visit_date,
-        "source": source,
-        "member_id": member_id,
-        "line_user_id": line_user_id,
-        "created_at": utcnow(),
-    }
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # Two workers recording the same visit at once: the unique key keeps one.
-    statement = (
-        insert(StoreVisit)
-        .values(**values)
-        .on_conflict_do_nothing(
-            index_elements=["store_id", "customer_key", "visit_date"]
-        )
-        .returning(StoreVisit.id)
-    )
-    inserted = db.session.execute(statement).scalar()
-    db.session.flush()
-    return inserted is not None
 
 
 def claim_beacon_message(store_id: int, customer_key: str, event_id: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -17,6 +17,7 @@ from bot.handlers.postback import postback_action
 from bot.handlers.registry import message_handler
 from bot.messages import register_templates, render, text_message
 from bot.stores.models import Store
+from bot.stores.service import is_open
 
 NEARBY_COUNT = 3
 EARTH_RADIUS_KM = 6371.0
@@ -58,34 +59,16 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
-def is_open(store: Store, at: datetime) -> bool:
-    """Tell whether the store is open at a moment (hours are in BOT_TIMEZONE)."""
-    local = at.astimezone(current_app.config["SETTINGS"].timezone).time()
-    opens, closes = _clock(store.opens_at), _clock(store.closes_at)
-    if opens == closes:
-        return True
-    if opens < closes:
-        return opens <= local < closes
-    # Past midnight, e.g. 18:00-02:00.
-    return local >= opens or local < closes
-
-
-def _clock(value: str) -> time:
-    hours, minutes = value.split(":")
-    if hours == "24":
-        return time(23, 59, 59)
-    return time(int(hours), int(minutes))
-
-
 def nearest_open_stores(
     lat: float, lng: float, at: datetime, limit: int = NEARBY_COUNT
 ) -> list[NearbyStore]:
     """Return the nearest stores open at `at`, nearest first."""
     stores = db.session.scalars(select(Store)).all()
+    zone = current_app.config["SETTINGS"].timezone
     nearby = [
         NearbyStore(store, distance_km(lat, lng, store.lat, store.lng))
         for store in stores
-        if is_open(store, at)
+        if is_open(store, at, zone)
     ]
     nearby.sort(key=lambda n: (n.distance_km, n.store.code))
     return nearby[:limit]

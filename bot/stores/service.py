@@ -231,6 +231,13 @@ def _clock(value: str) -> time:
     return time.max if hours == 24 else time(hours, minutes)
 
 
+def visit_customer_key(member_id: int | None, line_user_id: int | None) -> str:
+    """Return who a visit belongs to: the member if linked, else the LINE user."""
+    if member_id is None and line_user_id is None:
+        raise ValueError("a visit needs a member or a LINE user")
+    return f"m:{member_id}" if member_id is not None else f"u:{line_user_id}"
+
+
 def record_store_visit(
     store_id: int,
     visit_date: date,
@@ -239,9 +246,7 @@ def record_store_visit(
     line_user_id: int | None = None,
 ) -> bool:
     """Count one visit per store, customer and local day; tell whether it is new."""
-    if member_id is None and line_user_id is None:
-        raise ValueError("a visit needs a member or a LINE user")
-    key = f"m:{member_id}" if member_id is not None else f"u:{line_user_id}"
+    key = visit_customer_key(member_id, line_user_id)
     values = {
         "store_id": store_id,
         "customer_key": key,

@@ -120,5 +120,9 @@ def test_opening_hours_are_local_time(app: Flask) -> None:
     assert is_open(store, datetime(2026, 5, 1, 1, 30, tzinfo=UTC), zone)
     assert not is_open(store, datetime(2026, 5, 1, 11, 30, tzinfo=UTC), zone)
     assert is_open(late_store, datetime(2026, 5, 1, 16, 30, tzinfo=UTC), zone)
+    assert not is_open(late_store, datetime(2026, 5, 1, 3, 0, tzinfo=UTC), zone)
+    # Equal opening and closing times mean open around the clock.
+    always = Store(opens_at="00:00", closes_at="00:00")
+    assert is_open(always, datetime(2026, 5, 1, 3, 0, tzinfo=UTC), zone)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(StoreBeacon.id))) == 0
