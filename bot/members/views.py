@@ -6,8 +6,6 @@ with a message, or on to LINE's account-link dialog with a fresh nonce.
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
@@ -19,11 +17,11 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from sqlalchemy import select
 
+from bot.csrf import CSRF_FIELD, csrf_matches, csrf_token
 from bot.extensions import db
 from bot.members import attempts, service
 from bot.members.models import AccountLinkToken, Member
@@ -53,7 +51,7 @@ def link_page() -> Response:
         render_template(
             "link/page.html",
             link_token=link_token,
-            csrf_token=_csrf_token(),
+            csrf_token=csrf_token(),
             tab=tab if tab in TABS else "signin",
             stores=stores,
             # A customer who came from a store's poster gets that store preselected.
@@ -140,8 +138,7 @@ def register() -> Response:
 
 
 def _check_form() -> tuple[AccountLinkToken | None, Response | None]:
-    sent, saved = request.form.get("csrf_token", ""), session.get("csrf_token", "")
-    if not saved or not hmac.compare_digest(sent.encode(), saved.encode()):
+    if not csrf_matches(request.form.get(CSRF_FIELD, "")):
         return None, _message("csrf", 400)
     token_row = service.live_link_token(request.form.get("linkToken", ""))
     if token_row is None:
@@ -172,12 +169,6 @@ def _message(kind: str, status: int) -> Response:
 
 def _html(body: str, status: int) -> Response:
     return Response(body, status=status, mimetype="text/html")
-
-
-def _csrf_token() -> str:
-    if "csrf_token" not in session:
-        session["csrf_token"] = secrets.token_urlsafe(32)
-    return session["csrf_token"]
 
 
 def _ip() -> str:

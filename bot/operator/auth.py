@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import functools
-import hmac
-import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
 
+from bot.csrf import CSRF_FIELD, csrf_matches, csrf_token
 from bot.extensions import db
 from bot.operator.models import Operator
 
 F = TypeVar("F", bound=Callable[..., Any])
-CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-
-
-def csrf_token() -> str:
-    """Return this session's CSRF token, creating it on first use."""
-    token = session.get(CSRF_FIELD)
-    if not token:
-        token = secrets.token_urlsafe(32)
-        session[CSRF_FIELD] = token
-    return token
 
 
 def check_csrf() -> None:
@@ -32,8 +21,7 @@ def check_csrf() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    expected = session.get(CSRF_FIELD) or ""
-    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+    if not csrf_matches(sent):
         abort(400, description="CSRF token missing or invalid")
 
 
