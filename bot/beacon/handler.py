@@ -9,13 +9,12 @@ from bot.beacon.service import (
     BEACON,
     claim_beacon_message,
     customer_for,
-    local_date,
     store_for_hwid,
 )
 from bot.handlers.context import EventContext
 from bot.handlers.registry import event_handler
 from bot.points.service import balance
-from bot.stores.service import record_store_visit
+from bot.stores.service import local_date, record_store_visit
 from bot.users.service import get_or_create_user
 
 log = logging.getLogger(__name__)

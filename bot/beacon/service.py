@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -43,11 +42,6 @@ def customer_for(user: LineUser) -> Customer:
     """Return the customer for a LINE user, with their linked member if any."""
     member = db.session.scalar(select(Member).where(Member.line_user_id == user.id))
     return Customer(user=user, member=member)
-
-
-def local_date(moment: datetime) -> date:
-    """Return the day a moment falls on in BOT_TIMEZONE."""
-    return moment.astimezone(current_app.config["SETTINGS"].timezone).date()
 
 
 def claim_beacon_message(store_id: int, customer_key: str, event_id: str) -> bool:

@@ -20,7 +20,7 @@ from bot.points.service import (
 )
 from bot.purchases.models import ONLINE, STORE, Purchase
 from bot.stores.models import Store
-from bot.stores.service import record_store_visit
+from bot.stores.service import local_date, record_store_visit
 
 ONLINE_ORIGIN = "shop"
 REFUNDED = "refunded"
@@ -93,10 +93,7 @@ def record_store_purchase(
     reference = ledger_reference(purchase)
     redeem_points(member.id, points_used, reference, now, store.code)
     award_points(member.id, purchase.points_earned, reference, now, store.code)
-    zone = current_app.config["SETTINGS"].timezone
-    record_store_visit(
-        store.id, now.astimezone(zone).date(), "pos", member_id=member.id
-    )
+    record_store_visit(store.id, local_date(now), "pos", member_id=member.id)
     return Recorded(purchase, created=True)
 
 

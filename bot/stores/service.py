@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -229,6 +230,11 @@ def is_open(store: Store, at: datetime, zone: ZoneInfo) -> bool:
 def _clock(value: str) -> time:
     hours, minutes = (int(part) for part in value.split(":"))
     return time.max if hours == 24 else time(hours, minutes)
+
+
+def local_date(moment: datetime) -> date:
+    """Return the day a moment falls on in BOT_TIMEZONE (a visit's day)."""
+    return moment.astimezone(current_app.config["SETTINGS"].timezone).date()
 
 
 def visit_customer_key(member_id: int | None, line_user_id: int | None) -> str:

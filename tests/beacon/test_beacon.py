@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Flask
 
-from bot.beacon.service import claim_beacon_message, local_date
+from bot.beacon.service import claim_beacon_message
 from bot.extensions import db
 from bot.stores.models import StoreVisit
+from bot.stores.service import local_date
 from line_emulator.webhooks import beacon_event
 from tests.conftest import LineSide
 from tests.segments.factories import give_points, make_member, make_store, make_user
