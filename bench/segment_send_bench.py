@@ -40,7 +40,11 @@ from bot.line.delivery import retry_key_for  # noqa: E402
 from bot.models_base import utcnow  # noqa: E402
 from bot.segments.definition import SegmentDefinition  # noqa: E402
 from bot.segments.delivery import deliver_send  # noqa: E402
-from bot.segments.models import SENT, SegmentSendRecipient  # noqa: E402
+from bot.segments.models import (  # noqa: E402
+    SENT,
+    SegmentSendBatch,
+    SegmentSendRecipient,
+)
 from bot.segments.sending import create_send, freeze_recipients  # noqa: E402
 from bot.users.models import LineUser  # noqa: E402
 from line_emulator.client import EmulatorClient  # noqa: E402
@@ -152,12 +156,12 @@ def naive_send(app: Flask, send_id: int) -> float:
                         raise
                     time.sleep(0.05)
             db.session.execute(
-                sa.update(SegmentSendRecipient)
+                sa.update(SegmentSendBatch)
                 .where(
-                    SegmentSendRecipient.send_id == send_id,
-                    SegmentSendRecipient.batch_no == batch_no,
+                    SegmentSendBatch.send_id == send_id,
+                    SegmentSendBatch.batch_no == batch_no,
                 )
-                .values(status=SENT, sent_at=utcnow())
+                .values(status=SENT, delivered=len(ids), sent_at=utcnow())
             )
             db.session.commit()
         return time.perf_counter() - started

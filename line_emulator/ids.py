@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -29,9 +30,13 @@ def new_reply_token() -> str:
     return secrets.token_hex(16)
 
 
+# Message ids grow like LINE's; a counter keeps them unique without a random draw.
+_message_ids = itertools.count(int(time.time() * 1000) * 1000)
+
+
 def new_message_id() -> str:
     """Return a fresh numeric message id."""
-    return str(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))[-18:]
+    return str(next(_message_ids))[-18:]
 
 
 def new_quote_token() -> str:

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from line_emulator.ids import new_message_id, new_quote_token
 
 # Only these message types can be quoted, so only they get a quote token.
+_issue_lock = threading.Lock()
 QUOTABLE_TYPES = {"text", "textV2", "sticker", "image", "video", "audio", "location"}
 
 
 @dataclass
 class Delivery:
-    """One set of messages sent to one user by reply, push or multicast."""
+    """One set of messages sent to one user by reply, push or multicast.
+
+    A multicast to 500 users makes 500 of these; their message ids are drawn
+    only when someone reads them (LINE's multicast answer has none).
+    """
 
     user_id: str
     via: str
     messages: list[dict[str, Any]]
-    sent_messages: list[dict[str, str]]
     delivered: bool
     request_id: str
     timestamp: float
+    issued_ids: list[dict[str, str]] | None = field(default=None, repr=False)
+
+    @property
+    def sent_messages(self) -> list[dict[str, str]]:
+        """Return the message ids (and quote tokens) LINE gave these messages."""
+        if self.issued_ids is None:
+            with _issue_lock:
+                if self.issued_ids is None:
+                    self.issued_ids = sent_message_ids(self.messages)
+        return self.issued_ids
 
     def as_dict(self) -> dict[str, Any]:
         """Return the delivery as JSON-friendly values."""

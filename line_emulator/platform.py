@@ -221,8 +221,19 @@ class LinePlatform:
             self._spend_quota(len(recipients))
             # One copy shared by every recipient's record: records are read-only.
             shared = copy.deepcopy(messages)
-            for user_id in recipients:
-                self._deliver(user_id, shared, "multicast", request_id, copied=True)
+            now = time.time()
+            users = self.state.users
+            self.state.deliveries.extend(
+                Delivery(
+                    user_id=user_id,
+                    via="multicast",
+                    messages=shared,
+                    delivered=_can_receive(users.get(user_id)),
+                    request_id=request_id,
+                    timestamp=now,
+                )
+                for user_id in recipients
+            )
             self._accept_retry_key(retry_key, request_id, None)
 
     def quota(self) -> dict[str, Any]:
@@ -263,24 +274,18 @@ class LinePlatform:
         )
 
     def _deliver(
-        self,
-        user_id: str,
-        messages: list[dict[str, Any]],
-        via: str,
-        request_id: str,
-        copied: bool = False,
+        self, user_id: str, messages: list[dict[str, Any]], via: str, request_id: str
     ) -> list[dict[str, str]]:
-        user = self.state.users.get(user_id)
         sent = sent_message_ids(messages)
         self.state.deliveries.append(
             Delivery(
                 user_id=user_id,
                 via=via,
-                messages=messages if copied else copy.deepcopy(messages),
-                sent_messages=sent,
-                delivered=bool(user and user.can_receive),
+                messages=copy.deepcopy(messages),
+                delivered=_can_receive(self.state.users.get(user_id)),
                 request_id=request_id,
                 timestamp=time.time(),
+                issued_ids=sent,
             )
         )
         return sent
@@ -349,3 +354,7 @@ class LinePlatform:
             return self.deliveries(user_id), [
                 e for e in self.state.user_side if e.user_id == user_id
             ]
+
+
+def _can_receive(user: EmulatedUser | None) -> bool:
+    return bool(user and user.can_receive)

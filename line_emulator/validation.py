@@ -100,8 +100,41 @@ def _discriminator(
     yield from validator.descend(instance, {"$ref": target})
 
 
+_check_items = Draft202012Validator.VALIDATORS["items"]
+# Item schemas simple enough to check in one pass: a type and length bounds.
+_SCALAR_KEYS = {"type", "minLength", "maxLength"}
+
+
+def _fits_string(item_schema: dict[str, Any], value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) >= item_schema.get("minLength", 0)
+        and len(value) <= item_schema.get("maxLength", len(value))
+    )
+
+
+def _items(
+    validator: Any, items: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    """`items`, with one pass over long arrays of plain strings (multicast's `to`).
+
+    jsonschema descends into every element, about 15 us each: 500 user ids took
+    most of a multicast's time. When every element passes the simple string
+    check there is nothing to report; otherwise the full check finds the errors.
+    """
+    if (
+        isinstance(instance, list)
+        and isinstance(items, dict)
+        and items.get("type") == "string"
+        and items.keys() <= _SCALAR_KEYS
+        and all(_fits_string(items, value) for value in instance)
+    ):
+        return
+    yield from _check_items(validator, items, instance, schema)
+
+
 OpenApiValidator = validators.extend(
-    Draft202012Validator, {"discriminator": _discriminator}
+    Draft202012Validator, {"discriminator": _discriminator, "items": _items}
 )
 
 

@@ -163,7 +163,11 @@ class LineClient:
         self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str
     ) -> None:
         """Send the same messages to up to 500 users in one call."""
-        request = MulticastRequest(
+        # The SDK's models run pydantic v1 validators over every one of the 500
+        # ids (0.6 ms a call, most of a 100,000-user send's CPU); our ids come
+        # from LINE's own webhooks, so the request is built without them. The
+        # messages are still checked by their models.
+        request = MulticastRequest.construct(
             to=list(to), messages=[Message.from_dict(m) for m in messages]
         )
         self.call(

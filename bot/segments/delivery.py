@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from redis.exceptions import LockError
-from sqlalchemy import select, text, update
+from sqlalchemy import and_, select, text, update
 
 from bot.extensions import db, get_redis
 from bot.jobs import TransientError
@@ -31,8 +31,8 @@ from bot.segments.models import (
     DONE,
     PENDING,
     SENT,
-    SKIPPED,
     SegmentSend,
+    SegmentSendBatch,
     SegmentSendRecipient,
 )
 from bot.segments.sending import freeze_recipients
@@ -88,7 +88,8 @@ def deliver_send(
     if not lock.acquire(blocking=False):
         raise SendBusy(f"segment send {send_id} is being delivered elsewhere")
     try:
-        return _deliver(send_id, on_progress, max_seconds, threads, lock.reacquire)
+        keep_lock = _at_most_every(LOCK_SECONDS / 4, lock.reacquire)
+        return _deliver(send_id, on_progress, max_seconds, threads, keep_lock)
     finally:
         with contextlib.suppress(LockError):
             lock.release()
@@ -153,46 +154,60 @@ def _deliver(
     return report
 
 
+def _at_most_every(seconds: float, fn: Callable[[], Any]) -> Callable[[], None]:
+    """Wrap fn so that calling it more often than every `seconds` does nothing."""
+    last = time.monotonic()
+
+    def call() -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= seconds:
+            fn()
+            last = now
+
+    return call
+
+
 def _pending_batches(send_id: int) -> list[int]:
     return list(
         db.session.scalars(
-            select(SegmentSendRecipient.batch_no)
+            select(SegmentSendBatch.batch_no)
             .where(
-                SegmentSendRecipient.send_id == send_id,
-                SegmentSendRecipient.status == PENDING,
+                SegmentSendBatch.send_id == send_id,
+                SegmentSendBatch.status == PENDING,
             )
-            .distinct()
-            .order_by(SegmentSendRecipient.batch_no)
+            .order_by(SegmentSendBatch.batch_no)
         )
     )
 
 
 def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
-    """Load the pending recipients of several batches with one query."""
+    """Load the recipients of several batches with one query."""
     recipients, users = SegmentSendRecipient.__table__, LineUser.__table__
+    # Someone who blocked us since the list was frozen gets nothing.
+    reachable = and_(users.c.is_friend, users.c.blocked_at.is_(None))
     rows = db.session.execute(
         select(
             recipients.c.batch_no,
             recipients.c.line_user_id,
             users.c.line_user_id,
-            users.c.is_friend,
-            users.c.blocked_at,
+            reachable,
         )
         .join(users, users.c.id == recipients.c.line_user_id)
         .where(
             recipients.c.send_id == send_id,
             recipients.c.batch_no.in_(batch_numbers),
-            recipients.c.status == PENDING,
+            recipients.c.skipped.is_(False),
         )
-    ).all()
+    ).tuples()
     batches = {n: _Batch(batch_no=n, reachable=[], skipped=[]) for n in batch_numbers}
-    for batch_no, pk, line_id, is_friend, blocked_at in rows:
-        # Someone who blocked us since the list was frozen gets nothing.
-        if is_friend and blocked_at is None:
-            batches[batch_no].reachable.append((pk, line_id))
+    for batch_no, pk, line_id, can_receive in rows:
+        batch = batches[batch_no]
+        if can_receive:
+            batch.reachable.append((pk, line_id))
         else:
-            batches[batch_no].skipped.append(pk)
-    return [batch for batch in batches.values() if batch.reachable or batch.skipped]
+            batch.skipped.append(pk)
+    return list(batches.values())
 
 
 def _send_in_app(
@@ -250,21 +265,20 @@ def _commit_lightly() -> None:
 
 
 def _record_batch(send_id: int, batch: _Batch) -> None:
-    """Mark a batch's recipients sent (and any who blocked us skipped)."""
-    recipients = SegmentSendRecipient.__table__
-    in_batch = (
-        recipients.c.send_id == send_id,
-        recipients.c.batch_no == batch.batch_no,
-        recipients.c.status == PENDING,
-    )
+    """Mark a batch sent, and any recipient who blocked us since, skipped."""
     if batch.skipped:
+        recipients = SegmentSendRecipient.__table__
         db.session.execute(
             update(recipients)
-            .where(*in_batch, recipients.c.line_user_id.in_(batch.skipped))
-            .values(status=SKIPPED)
+            .where(
+                recipients.c.send_id == send_id,
+                recipients.c.line_user_id.in_(batch.skipped),
+            )
+            .values(skipped=True)
         )
-    # Everyone else still pending in the batch was in this multicast (we hold
-    # the send's lock), so no list of 500 ids is needed.
+    batches = SegmentSendBatch.__table__
     db.session.execute(
-        update(recipients).where(*in_batch).values(status=SENT, sent_at=utcnow())
+        update(batches)
+        .where(batches.c.send_id == send_id, batches.c.batch_no == batch.batch_no)
+        .values(status=SENT, delivered=len(batch.reachable), sent_at=utcnow())
     )

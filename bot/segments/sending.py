@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import case, func, insert, literal, select
 
 from bot.extensions import db
 from bot.line.delivery import MAX_MESSAGES_PER_CALL
@@ -18,8 +18,11 @@ from bot.segments.models import (
     PENDING,
     SCHEDULED,
     SENDING,
+    SENT,
+    SKIPPED,
     UNFINISHED,
     SegmentSend,
+    SegmentSendBatch,
     SegmentSendRecipient,
 )
 from bot.segments.query import segment_users
@@ -82,25 +85,56 @@ def freeze_recipients(send: SegmentSend) -> int:
     definition = SegmentDefinition.from_dict(send.definition)
     users = segment_users(definition, utcnow(), settings.BOT_TIMEZONE).subquery()
     position = func.row_number().over(order_by=users.c.id) - 1
-    rows = select(
-        literal(send.id),
-        users.c.id,
-        position // settings.SEGMENT_BATCH_SIZE,
-        literal(PENDING),
-    )
+    rows = select(literal(send.id), users.c.id, position // settings.SEGMENT_BATCH_SIZE)
     # One INSERT .. SELECT: the database numbers 100,000 rows without a round trip.
     db.session.execute(
         insert(SegmentSendRecipient).from_select(
-            ["send_id", "line_user_id", "batch_no", "status"], rows
+            ["send_id", "line_user_id", "batch_no"], rows
+        )
+    )
+    recipients = SegmentSendRecipient.__table__
+    db.session.execute(
+        insert(SegmentSendBatch).from_select(
+            ["send_id", "batch_no", "size", "status"],
+            select(
+                recipients.c.send_id,
+                recipients.c.batch_no,
+                func.count(),
+                literal(PENDING),
+            )
+            .where(recipients.c.send_id == send.id)
+            .group_by(recipients.c.send_id, recipients.c.batch_no),
         )
     )
     send.recipient_count = db.session.scalar(
-        select(func.count()).where(SegmentSendRecipient.send_id == send.id)
+        select(func.coalesce(func.sum(SegmentSendBatch.size), 0)).where(
+            SegmentSendBatch.send_id == send.id
+        )
     )
     send.status = SENDING
     send.started_at = send.started_at or utcnow()
     db.session.flush()
     return send.recipient_count
+
+
+def recipient_statuses(send_id: int) -> dict[int, str]:
+    """Return each recipient's outcome by LINE user row id: sent, skipped or pending."""
+    recipients, batches = SegmentSendRecipient.__table__, SegmentSendBatch.__table__
+    status = case(
+        (recipients.c.skipped, literal(SKIPPED)),
+        (batches.c.status == SENT, literal(SENT)),
+        else_=literal(PENDING),
+    )
+    rows = db.session.execute(
+        select(recipients.c.line_user_id, status)
+        .join(
+            batches,
+            (batches.c.send_id == recipients.c.send_id)
+            & (batches.c.batch_no == recipients.c.batch_no),
+        )
+        .where(recipients.c.send_id == send_id)
+    )
+    return {pk: outcome for pk, outcome in rows}
 
 
 def unfinished_sends() -> list[SegmentSend]:

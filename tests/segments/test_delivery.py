@@ -16,7 +16,8 @@ import bot.segments.delivery as delivery
 from bot.extensions import db
 from bot.models_base import utcnow
 from bot.segments.jobs import queue_due_sends
-from bot.segments.models import DONE, SCHEDULED, SegmentSend, SegmentSendRecipient
+from bot.segments.models import DONE, SCHEDULED, SegmentSend
+from bot.segments.sending import recipient_statuses
 from tests.conftest import LineSide
 from tests.segments.factories import make_user
 
@@ -67,8 +68,7 @@ def test_send_goes_in_batches_with_one_retry_key_each(
     with app.app_context():
         send = db.session.scalar(sa.select(SegmentSend))
         assert (send.status, send.recipient_count) == (DONE, 45)
-        statuses = db.session.scalars(sa.select(SegmentSendRecipient.status)).all()
-        assert Counter(statuses) == {"sent": 45}
+        assert Counter(recipient_statuses(send.id).values()) == {"sent": 45}
 
 
 def test_interrupted_send_resumes_without_duplicates(
@@ -92,9 +92,7 @@ def test_interrupted_send_resumes_without_duplicates(
     first = _send(runner)
     assert first.exit_code != 0
     with app.app_context():
-        statuses = Counter(
-            db.session.scalars(sa.select(SegmentSendRecipient.status)).all()
-        )
+        statuses = Counter(recipient_statuses(1).values())
     assert statuses["pending"] >= 25 and statuses["sent"] <= 20
     # At least three batches reached LINE although no more than two were recorded.
     assert sum(_multicast_counts(line).values()) >= 30
@@ -107,9 +105,33 @@ def test_interrupted_send_resumes_without_duplicates(
     replays = [c for c in line.calls("/v2/bot/message/multicast") if c.status == 409]
     assert replays, "the batch LINE took before the kill must be replayed as 409"
     with app.app_context():
-        statuses = db.session.scalars(sa.select(SegmentSendRecipient.status)).all()
-        assert Counter(statuses) == {"sent": 45}
+        assert Counter(recipient_statuses(1).values()) == {"sent": 45}
         assert db.session.scalar(sa.select(sa.func.count(SegmentSend.id))) == 1
+
+
+def test_customer_who_blocks_after_the_list_is_frozen_is_skipped(
+    app: Flask, friends: list[str], line: LineSide
+) -> None:
+    from bot.segments.definition import SegmentDefinition
+    from bot.segments.sending import create_send, freeze_recipients
+    from bot.users.models import LineUser
+
+    with app.app_context():
+        send = create_send(SegmentDefinition(), [{"type": "text", "text": "お知らせ"}])
+        assert freeze_recipients(send) == 45
+        db.session.commit()
+        leaver = db.session.scalar(
+            sa.select(LineUser).where(LineUser.line_user_id == friends[12])
+        )
+        leaver.is_friend, leaver.blocked_at = False, utcnow()
+        db.session.commit()
+        report = delivery.deliver_send(send.id)
+        statuses = recipient_statuses(send.id)
+        assert (report.delivered, report.skipped, report.finished) == (44, 1, True)
+        assert statuses[leaver.id] == "skipped"
+        assert Counter(statuses.values()) == {"sent": 44, "skipped": 1}
+    assert friends[12] not in _multicast_counts(line)
+    assert sum(_multicast_counts(line).values()) == 44
 
 
 def test_send_stays_within_the_rate_limit(
