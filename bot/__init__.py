@@ -49,6 +49,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in overrides.items() if k.startswith("X_")})
 
     from bot.logs import configure_logging
+    from bot.sessions import CachedSignerSessionInterface
+
+    app.session_interface = CachedSignerSessionInterface()
 
     configure_logging(settings.LOG_LEVEL)
     _init_extensions(app)
@@ -145,9 +148,9 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from bot.ops.views import bp as ops_bp
-    from bot.webhook.views import bp as webhook_bp
+    from bot.webhook import views as webhook
 
-    app.register_blueprint(webhook_bp)
+    webhook.init_app(app)
     app.register_blueprint(ops_bp)
 
 

@@ -13,9 +13,33 @@ from bot.webhook.models import DONE, FAILED, FINISHED, WebhookEvent
 log = logging.getLogger(__name__)
 
 
+# Events one job carries: a round of deliveries, or a slice of a requeue.
+EVENTS_PER_JOB = 50
+
+
 @job(queue=EVENTS_QUEUE)
+def handle_webhook_events(event_pks: list[int]) -> None:
+    """Handle events stored together, in order; retry only those that need it.
+
+    A job carries the new events of one round of webhook deliveries. Each is
+    handled and recorded on its own; when one fails in a way worth retrying,
+    the others still run, and the retried job skips the events already done.
+    """
+    retry: Exception | None = None
+    for event_pk in event_pks:
+        try:
+            handle_webhook_event(event_pk)
+        except Exception as exc:  # noqa: BLE001 - transient: finish the others first
+            retry = exc
+    if retry is not None:
+        raise retry
+
+
 def handle_webhook_event(event_pk: int) -> None:
-    """Dispatch one stored event; record it done, or failed after the last retry."""
+    """Dispatch one stored event; record it done, or failed after the last retry.
+
+    Raises only a failure worth retrying, and only before the last attempt.
+    """
     from bot.webhook.dispatch import dispatch_event, user_lock
 
     event = db.session.get(WebhookEvent, event_pk)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.extensions import db
 from bot.models_base import utcnow
@@ -95,44 +96,150 @@ def _parse_event(index: int, raw: Any) -> IncomingEvent:
     )
 
 
-def store_new_events(events: list[IncomingEvent]) -> list[int]:
+# Rows per INSERT statement on SQLite; a round with more events uses several.
+ROWS_PER_STATEMENT = 64
+
+
+def store_new_events(connection: Connection, events: list[IncomingEvent]) -> list[int]:
     """Insert the events not seen before and return the ids of the new rows.
 
     The unique webhookEventId decides: two deliveries racing on two workers
     both try the insert and the database lets exactly one of them win.
     """
-    received_at = utcnow()
-    new_ids = []
-    for e in events:
-        row = {
+    # The same event twice in one round (a redelivery racing the original).
+    unique = list({e.webhook_event_id: e for e in events}.values())
+    if connection.dialect.name == "postgresql":
+        return sorted(_insert_arrays(connection, unique))
+    new_ids: list[int] = []
+    for start in range(0, len(unique), ROWS_PER_STATEMENT):
+        new_ids += _insert_rows(connection, unique[start : start + ROWS_PER_STATEMENT])
+    return sorted(new_ids)
+
+
+def _insert_arrays(connection: Connection, events: list[IncomingEvent]) -> list[int]:
+    # One statement of constant text and one JSON parameter for any number of
+    # events, so that psycopg caches and prepares it (it will not for VALUES
+    # lists of more than 50 parameters, and parsing those took a tenth of a
+    # request; text arrays of payloads cost as much again in escaping).
+    rows = [
+        {
             "webhook_event_id": e.webhook_event_id,
             "event_type": e.event_type,
             "line_user_id": e.line_user_id,
             "is_redelivery": e.is_redelivery,
-            "occurred_at": e.occurred_at,
+            "occurred_at": e.occurred_at.isoformat() if e.occurred_at else None,
             "payload": e.payload,
-            "status": PENDING,
-            "attempts": 0,
-            "received_at": received_at,
         }
-        new_id = db.session.execute(_insert_if_new(), row).scalar()
-        if new_id is not None:
-            new_ids.append(new_id)
-    return new_ids
+        for e in events
+    ]
+    return list(
+        connection.execute(
+            _insert_recordset(),
+            {
+                "rows": json.dumps(rows, ensure_ascii=False),
+                "status": PENDING,
+                "received_at": utcnow(),
+            },
+        ).scalars()
+    )
 
 
 @functools.cache
-def _insert_if_new() -> TextClause:
-    # Plain SQL on purpose: SQLAlchemy never caches the compiled form of the
-    # dialects' INSERT .. ON CONFLICT, and compiling it took a quarter of the
-    # webhook's CPU. PostgreSQL and SQLite (3.35+) both run this text.
+def _insert_recordset() -> TextClause:
+    table = WebhookEvent.__table__.name
+    return text(
+        f"INSERT INTO {table} ({', '.join(INSERTED_COLUMNS)})"
+        " SELECT e.webhook_event_id, e.event_type, e.line_user_id,"
+        " e.is_redelivery, e.occurred_at, e.payload, :status, 0, :received_at"
+        " FROM json_to_recordset(CAST(:rows AS json)) AS e(webhook_event_id text,"
+        " event_type text, line_user_id text, is_redelivery boolean,"
+        " occurred_at timestamptz, payload json)"
+        " ON CONFLICT (webhook_event_id) DO NOTHING RETURNING id"
+    )
+
+
+def _insert_rows(connection: Connection, events: list[IncomingEvent]) -> list[int]:
+    received_at = utcnow()
+    params = {}
+    for n, e in enumerate(events):
+        params[f"webhook_event_id_{n}"] = e.webhook_event_id
+        params[f"event_type_{n}"] = e.event_type
+        params[f"line_user_id_{n}"] = e.line_user_id
+        params[f"is_redelivery_{n}"] = e.is_redelivery
+        params[f"occurred_at_{n}"] = e.occurred_at
+        params[f"payload_{n}"] = e.payload
+        params[f"status_{n}"] = PENDING
+        params[f"attempts_{n}"] = 0
+        params[f"received_at_{n}"] = received_at
+    return list(connection.execute(_insert_values(len(events)), params).scalars())
+
+
+@functools.cache
+def _insert_values(rows: int) -> TextClause:
+    # SQLite (3.35+) has no arrays: a VALUES list, one statement per chunk.
     table = WebhookEvent.__table__
     names = list(INSERTED_COLUMNS)
+    values = ", ".join(
+        "(" + ", ".join(f":{name}_{n}" for name in names) + ")" for n in range(rows)
+    )
     return text(
-        f"INSERT INTO {table.name} ({', '.join(names)})"
-        f" VALUES ({', '.join(':' + name for name in names)})"
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {values}"
         " ON CONFLICT (webhook_event_id) DO NOTHING RETURNING id"
-    ).bindparams(*(bindparam(name, type_=table.c[name].type) for name in names))
+    ).bindparams(
+        *(
+            bindparam(f"{name}_{n}", type_=table.c[name].type)
+            for n in range(rows)
+            for name in names
+        )
+    )
+
+
+class EventStore:
+    """Writes rounds of webhook events on one autocommitted connection.
+
+    Each INSERT commits on its own: one round trip per round instead of
+    BEGIN, INSERT and COMMIT. That is safe because storing is idempotent: if
+    a later statement of a round fails, the request answers 500, LINE
+    redelivers, and the events already stored are recognised by their id.
+    The connection stays checked out while rounds follow one another (no
+    pool pre-ping between them) and goes back to the pool when the webhook
+    is idle. Only the round's writer uses it, one writer at a time.
+    """
+
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+
+    def write(self, events: list[IncomingEvent]) -> list[int]:
+        """Store the events of one round; return the ids of the new rows."""
+        for attempt in (1, 2):
+            if self._connection is None:
+                self._connection = db.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                )
+            try:
+                return store_new_events(self._connection, events)
+            except DBAPIError as exc:
+                # A connection the database dropped while we held it: once more
+                # on a fresh (pre-pinged) one.
+                self.release()
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    def release(self) -> None:
+        """Give the connection back to the pool."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.close()
+
+
+def queue_events(event_pks: list[int]) -> None:
+    """Queue stored events for the worker, in jobs of at most EVENTS_PER_JOB."""
+    from bot.jobs import enqueue
+    from bot.webhook.jobs import EVENTS_PER_JOB, handle_webhook_events
+
+    for start in range(0, len(event_pks), EVENTS_PER_JOB):
+        enqueue(handle_webhook_events, event_pks[start : start + EVENTS_PER_JOB])
 
 
 def failed_events(limit: int = 100) -> list[WebhookEvent]:
@@ -155,8 +262,6 @@ def retry_failed_events(ids: list[int] | None) -> list[int]:
     """Mark failed events pending again, commit, and queue them; return their ids."""
     from sqlalchemy import select
 
-    from bot.jobs import enqueue
-    from bot.webhook.jobs import handle_webhook_event
     from bot.webhook.models import FAILED, PENDING
 
     query = select(WebhookEvent).where(WebhookEvent.status == FAILED)
@@ -166,9 +271,9 @@ def retry_failed_events(ids: list[int] | None) -> list[int]:
     for event in events:
         event.status = PENDING
     db.session.commit()
-    for event in events:
-        enqueue(handle_webhook_event, event.id)
-    return [event.id for event in events]
+    ids = [event.id for event in events]
+    queue_events(ids)
+    return ids
 
 
 def requeue_stale_events(older_than_seconds: int) -> list[int]:
@@ -181,9 +286,7 @@ def requeue_stale_events(older_than_seconds: int) -> list[int]:
 
     from sqlalchemy import select
 
-    from bot.jobs import enqueue
     from bot.models_base import utcnow
-    from bot.webhook.jobs import handle_webhook_event
     from bot.webhook.models import PENDING
 
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
@@ -196,6 +299,5 @@ def requeue_stale_events(older_than_seconds: int) -> list[int]:
         )
     )
     db.session.rollback()
-    for event_pk in ids:
-        enqueue(handle_webhook_event, event_pk)
+    queue_events(ids)
     return ids

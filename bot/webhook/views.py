@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, jsonify, request
-from redis.exceptions import RedisError
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from bot.extensions import db
-from bot.jobs import enqueue
-from bot.webhook.jobs import handle_webhook_event
+from bot.webhook.intake import GroupCommit
 from bot.webhook.service import (
+    EventStore,
     MalformedWebhook,
     parse_webhook_body,
+    queue_events,
     signature_is_valid,
-    store_new_events,
 )
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
+ACCEPTED = b'{"status":"ok"}\n'
 
 
 def _error(status: int, message: str) -> tuple[Response, int]:
@@ -28,6 +27,12 @@ def _error(status: int, message: str) -> tuple[Response, int]:
 @bp.post("/callback")
 def callback() -> tuple[Response, int]:
     """Acknowledge a LINE webhook delivery without calling LINE."""
+    # Counted from here so that a writer can wait for this delivery's events.
+    with intake(current_app).delivery():
+        return _acknowledge()
+
+
+def _acknowledge() -> tuple[Response, int]:
     settings = current_app.config["SETTINGS"]
     request.max_content_length = settings.WEBHOOK_MAX_BYTES
     body = request.get_data(cache=False)  # raises 413 past the limit
@@ -47,21 +52,20 @@ def callback() -> tuple[Response, int]:
     except MalformedWebhook as exc:
         log.warning("webhook refused: malformed body", extra={"reason": str(exc)})
         return _error(400, f"malformed body: {exc}")
-    new_ids = store_new_events(events)
-    db.session.commit()
-    try:
-        for event_id in new_ids:
-            enqueue(handle_webhook_event, event_id)
-    except RedisError as exc:
-        # The events are stored; the worker's sweep queues them once Redis is
-        # back, so LINE still gets its 200 and nothing is lost.
-        log.error("events stored but not queued", extra={"error": type(exc).__name__})
-    log.info(
-        "webhook accepted",
-        extra={
-            "events": len(events),
-            "new": len(new_ids),
-            "duplicates": len(events) - len(new_ids),
-        },
+    intake(current_app).accept(events)
+    log.info("webhook accepted", extra={"events": len(events)})
+    return current_app.response_class(ACCEPTED, mimetype="application/json"), 200
+
+
+def intake(app: Flask) -> GroupCommit:
+    """Return the app's group commit for webhook deliveries (one per process)."""
+    return app.extensions["webhook_intake"]
+
+
+def init_app(app: Flask) -> None:
+    """Register the webhook endpoint and its group commit."""
+    store = EventStore()
+    app.extensions["webhook_intake"] = GroupCommit(
+        write=store.write, queue=queue_events, release=store.release
     )
-    return jsonify(status="ok"), 200
+    app.register_blueprint(bp)

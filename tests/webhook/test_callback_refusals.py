@@ -21,8 +21,16 @@ def stored_events(app: Flask) -> int:
 
 
 def queued_jobs(app: Flask) -> int:
+    """Return how many events wait in the queue (a job may carry several)."""
+    from dramatiq import Message
+
     broker = app.extensions["jobs"].broker
-    return sum(broker.do_qsize(q) for q in broker.get_declared_queues())
+    events = 0
+    for queue in broker.get_declared_queues():
+        for data in broker.client.hvals(f"{broker.namespace}:{queue}.msgs"):
+            message = Message.decode(data)
+            events += len(message.args[0]) if message.args else 0
+    return events
 
 
 def post(client: FlaskClient, body: bytes, signature: str | None) -> tuple[int, dict]:

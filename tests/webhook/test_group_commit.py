@@ -1,0 +1,115 @@
+"""Concurrent deliveries share one INSERT (and its commit), and its failure."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+
+from bot.extensions import db
+from bot.webhook.models import WebhookEvent
+from tests.helpers import event_body, raw_event, sign
+from tests.webhook.test_callback_refusals import post, queued_jobs, stored_events
+
+DELIVERIES = 8
+
+
+def _deliver_at_once(app: Flask, bodies: list[bytes]) -> list[int]:
+    start = threading.Barrier(len(bodies))
+    statuses: list[int] = []
+
+    def deliver(body: bytes) -> None:
+        client = app.test_client()
+        start.wait()
+        statuses.append(post(client, body, sign(body))[0])
+
+    threads = [threading.Thread(target=deliver, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+def _slowed(write: Callable[[Any], Any], error: Exception | None = None) -> Any:
+    """The real writer, slow enough that the other deliveries queue behind it."""
+
+    def slow_write(events: Any) -> Any:
+        time.sleep(0.15)
+        if error is not None:
+            raise error
+        return write(events)
+
+    return slow_write
+
+
+def _event_inserts(app: Flask) -> list[int]:
+    """Count the INSERT statements into webhook_events (each commits on its own)."""
+    counted = [0]
+    with app.app_context():
+        engine = db.engine
+
+    def before_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT INTO webhook_events"):
+            counted[0] += 1
+
+    sa.event.listen(engine, "before_cursor_execute", before_execute)
+    return counted
+
+
+def _bodies() -> list[bytes]:
+    return [
+        event_body(
+            raw_event(
+                "message",
+                user_id=f"U{n:032x}",
+                replyToken=f"r{n}",
+                message={"type": "text", "id": str(n), "text": "こんにちは"},
+            )
+        )
+        for n in range(DELIVERIES)
+    ]
+
+
+def test_concurrent_deliveries_share_commits(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake = app.extensions["webhook_intake"]
+    monkeypatch.setattr(intake, "write", _slowed(intake.write))
+    inserts = _event_inserts(app)
+
+    statuses = _deliver_at_once(app, _bodies())
+
+    assert statuses == [200] * DELIVERIES
+    assert stored_events(app) == DELIVERIES
+    assert queued_jobs(app) == DELIVERIES
+    # The first delivery writes alone; the seven behind it share the next round.
+    assert intake.stats.rounds < DELIVERIES and intake.stats.largest > 1
+    assert inserts[0] == intake.stats.rounds
+
+
+def test_a_failed_round_fails_every_delivery_in_it(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake = app.extensions["webhook_intake"]
+    real_write = intake.write
+    down = OperationalError("INSERT", {}, Exception("server closed the connection"))
+    monkeypatch.setattr(intake, "write", _slowed(real_write, error=down))
+
+    statuses = _deliver_at_once(app, _bodies())
+
+    assert statuses == [500] * DELIVERIES
+    assert stored_events(app) == 0
+    assert queued_jobs(app) == 0
+    # The next delivery finds nobody writing and goes through.
+    monkeypatch.setattr(intake, "write", real_write)
+    body = _bodies()[0]
+    assert _deliver_at_once(app, [body]) == [200]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(WebhookEvent.id))) == 1
