@@ -24,17 +24,17 @@ from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
 
-from bot.webhook.service import IncomingEvent
+from bot.webhook.service import IncomingEvent, StoredEvent
 
 log = logging.getLogger(__name__)
 
 # The longest a writer waits for deliveries already in flight to join its round.
 GATHER_SECONDS = 0.002
 
-# Stores the events of a round and commits; returns the new rows' ids.
-Writer = Callable[[list[IncomingEvent]], list[int]]
-# Queues the new rows' ids for the worker.
-Queuer = Callable[[list[int]], None]
+# Stores the events of a round and commits; returns the new rows.
+Writer = Callable[[list[IncomingEvent]], list[StoredEvent]]
+# Queues the new rows for the worker.
+Queuer = Callable[[list[StoredEvent]], None]
 # Lets go of what the writer holds between rounds (its connection).
 Releaser = Callable[[], None]
 

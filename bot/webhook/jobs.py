@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.extensions import db
 from bot.jobs import EVENTS_QUEUE, every_minute, is_final_attempt, is_transient, job
@@ -18,40 +19,39 @@ EVENTS_PER_JOB = 50
 
 
 @job(queue=EVENTS_QUEUE)
-def handle_webhook_events(event_pks: list[int]) -> None:
+def handle_webhook_events(events: list[list[Any]]) -> None:
     """Handle events stored together, in order; retry only those that need it.
 
-    A job carries the new events of one round of webhook deliveries. Each is
-    handled and recorded on its own; when one fails in a way worth retrying,
-    the others still run, and the retried job skips the events already done.
+    A job carries the new events of one round of webhook deliveries, each as
+    [row id, LINE user id]. Each is handled and recorded on its own; when one
+    fails in a way worth retrying, the others still run, and the retried job
+    skips the events already done.
     """
     retry: Exception | None = None
-    for event_pk in event_pks:
+    for event_pk, line_user_id in events:
         try:
-            handle_webhook_event(event_pk)
+            handle_webhook_event(event_pk, line_user_id)
         except Exception as exc:  # noqa: BLE001 - transient: finish the others first
             retry = exc
     if retry is not None:
         raise retry
 
 
-def handle_webhook_event(event_pk: int) -> None:
+def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
     """Dispatch one stored event; record it done, or failed after the last retry.
 
+    The user's lock comes first and the row is read once under it, so a
+    duplicate job that waited for the lock sees the event already done.
     Raises only a failure worth retrying, and only before the last attempt.
     """
     from bot.webhook.dispatch import dispatch_event, user_lock
 
-    event = db.session.get(WebhookEvent, event_pk)
-    if event is None:
-        log.warning("queued event not found", extra={"event_pk": event_pk})
-        return
-    with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
-        if event.status in FINISHED:
-            log.info("event already handled")
+    with user_lock(line_user_id or f"event-{event_pk}"):
+        event = db.session.get(WebhookEvent, event_pk)
+        if event is None:
+            log.warning("queued event not found", extra={"event_pk": event_pk})
             return
-        with user_lock(event.line_user_id or f"event-{event_pk}"):
-            db.session.refresh(event)
+        with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
             if event.status in FINISHED:
                 log.info("event already handled")
                 return
@@ -68,7 +68,7 @@ def handle_webhook_event(event_pk: int) -> None:
                     raise
                 log.exception("event failed for good; see `flask events failed`")
                 return
-        log.info("event handled")
+            log.info("event handled")
 
 
 def _record_failure(event_pk: int, exc: Exception) -> None:

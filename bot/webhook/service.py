@@ -9,7 +9,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, TextClause, bindparam, text
 from sqlalchemy.exc import DBAPIError
@@ -30,6 +30,13 @@ INSERTED_COLUMNS = (
     "attempts",
     "received_at",
 )
+
+
+class StoredEvent(NamedTuple):
+    """A stored event as the worker's job needs it: its row and whose it is."""
+
+    pk: int
+    line_user_id: str | None
 
 
 class MalformedWebhook(ValueError):
@@ -100,8 +107,10 @@ def _parse_event(index: int, raw: Any) -> IncomingEvent:
 ROWS_PER_STATEMENT = 64
 
 
-def store_new_events(connection: Connection, events: list[IncomingEvent]) -> list[int]:
-    """Insert the events not seen before and return the ids of the new rows.
+def store_new_events(
+    connection: Connection, events: list[IncomingEvent]
+) -> list[StoredEvent]:
+    """Insert the events not seen before; return the new rows, oldest first.
 
     The unique webhookEventId decides: two deliveries racing on two workers
     both try the insert and the database lets exactly one of them win.
@@ -110,13 +119,15 @@ def store_new_events(connection: Connection, events: list[IncomingEvent]) -> lis
     unique = list({e.webhook_event_id: e for e in events}.values())
     if connection.dialect.name == "postgresql":
         return sorted(_insert_arrays(connection, unique))
-    new_ids: list[int] = []
+    new_ids: list[StoredEvent] = []
     for start in range(0, len(unique), ROWS_PER_STATEMENT):
         new_ids += _insert_rows(connection, unique[start : start + ROWS_PER_STATEMENT])
     return sorted(new_ids)
 
 
-def _insert_arrays(connection: Connection, events: list[IncomingEvent]) -> list[int]:
+def _insert_arrays(
+    connection: Connection, events: list[IncomingEvent]
+) -> list[StoredEvent]:
     # One statement of constant text and one JSON parameter for any number of
     # events, so that psycopg caches and prepares it (it will not for VALUES
     # lists of more than 50 parameters, and parsing those took a tenth of a
@@ -132,7 +143,7 @@ def _insert_arrays(connection: Connection, events: list[IncomingEvent]) -> list[
         }
         for e in events
     ]
-    return list(
+    return _stored(
         connection.execute(
             _insert_recordset(),
             {
@@ -140,7 +151,7 @@ def _insert_arrays(connection: Connection, events: list[IncomingEvent]) -> list[
                 "status": PENDING,
                 "received_at": utcnow(),
             },
-        ).scalars()
+        )
     )
 
 
@@ -154,11 +165,13 @@ def _insert_recordset() -> TextClause:
         " FROM json_to_recordset(CAST(:rows AS json)) AS e(webhook_event_id text,"
         " event_type text, line_user_id text, is_redelivery boolean,"
         " occurred_at timestamptz, payload json)"
-        " ON CONFLICT (webhook_event_id) DO NOTHING RETURNING id"
+        " ON CONFLICT (webhook_event_id) DO NOTHING RETURNING id, line_user_id"
     )
 
 
-def _insert_rows(connection: Connection, events: list[IncomingEvent]) -> list[int]:
+def _insert_rows(
+    connection: Connection, events: list[IncomingEvent]
+) -> list[StoredEvent]:
     received_at = utcnow()
     params = {}
     for n, e in enumerate(events):
@@ -171,7 +184,11 @@ def _insert_rows(connection: Connection, events: list[IncomingEvent]) -> list[in
         params[f"status_{n}"] = PENDING
         params[f"attempts_{n}"] = 0
         params[f"received_at_{n}"] = received_at
-    return list(connection.execute(_insert_values(len(events)), params).scalars())
+    return _stored(connection.execute(_insert_values(len(events)), params))
+
+
+def _stored(rows: Any) -> list[StoredEvent]:
+    return [StoredEvent(pk, line_user_id) for pk, line_user_id in rows]
 
 
 @functools.cache
@@ -184,7 +201,7 @@ def _insert_values(rows: int) -> TextClause:
     )
     return text(
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {values}"
-        " ON CONFLICT (webhook_event_id) DO NOTHING RETURNING id"
+        " ON CONFLICT (webhook_event_id) DO NOTHING RETURNING id, line_user_id"
     ).bindparams(
         *(
             bindparam(f"{name}_{n}", type_=table.c[name].type)
@@ -209,8 +226,8 @@ class EventStore:
     def __init__(self) -> None:
         self._connection: Connection | None = None
 
-    def write(self, events: list[IncomingEvent]) -> list[int]:
-        """Store the events of one round; return the ids of the new rows."""
+    def write(self, events: list[IncomingEvent]) -> list[StoredEvent]:
+        """Store the events of one round; return the new rows."""
         for attempt in (1, 2):
             if self._connection is None:
                 self._connection = db.engine.connect().execution_options(
@@ -233,13 +250,13 @@ class EventStore:
             connection.close()
 
 
-def queue_events(event_pks: list[int]) -> None:
+def queue_events(events: list[StoredEvent]) -> None:
     """Queue stored events for the worker, in jobs of at most EVENTS_PER_JOB."""
     from bot.jobs import enqueue
     from bot.webhook.jobs import EVENTS_PER_JOB, handle_webhook_events
 
-    for start in range(0, len(event_pks), EVENTS_PER_JOB):
-        enqueue(handle_webhook_events, event_pks[start : start + EVENTS_PER_JOB])
+    for start in range(0, len(events), EVENTS_PER_JOB):
+        enqueue(handle_webhook_events, events[start : start + EVENTS_PER_JOB])
 
 
 def failed_events(limit: int = 100) -> list[WebhookEvent]:
@@ -271,9 +288,8 @@ def retry_failed_events(ids: list[int] | None) -> list[int]:
     for event in events:
         event.status = PENDING
     db.session.commit()
-    ids = [event.id for event in events]
-    queue_events(ids)
-    return ids
+    queue_events([StoredEvent(e.id, e.line_user_id) for e in events])
+    return [event.id for event in events]
 
 
 def requeue_stale_events(older_than_seconds: int) -> list[int]:
@@ -290,14 +306,15 @@ def requeue_stale_events(older_than_seconds: int) -> list[int]:
     from bot.webhook.models import PENDING
 
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        db.session.scalars(
-            select(WebhookEvent.id)
+    stale = [
+        StoredEvent(pk, line_user_id)
+        for pk, line_user_id in db.session.execute(
+            select(WebhookEvent.id, WebhookEvent.line_user_id)
             .where(WebhookEvent.status == PENDING, WebhookEvent.received_at <= cutoff)
             .order_by(WebhookEvent.id)
             .limit(10_000)
         )
-    )
+    ]
     db.session.rollback()
-    queue_events(ids)
-    return ids
+    queue_events(stale)
+    return [event.pk for event in stale]
