@@ -8,8 +8,9 @@ from typing import Any
 
 from line_emulator.ids import new_message_id, new_quote_token
 
-# Only these message types can be quoted, so only they get a quote token.
+# Draws a multicast recipient's message ids once, however many threads read them.
 _issue_lock = threading.Lock()
+# Only these message types can be quoted, so only they get a quote token.
 QUOTABLE_TYPES = {"text", "textV2", "sticker", "image", "video", "audio", "location"}
 
 

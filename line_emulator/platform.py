@@ -222,16 +222,8 @@ class LinePlatform:
             # One copy shared by every recipient's record: records are read-only.
             shared = copy.deepcopy(messages)
             now = time.time()
-            users = self.state.users
             self.state.deliveries.extend(
-                Delivery(
-                    user_id=user_id,
-                    via="multicast",
-                    messages=shared,
-                    delivered=_can_receive(users.get(user_id)),
-                    request_id=request_id,
-                    timestamp=now,
-                )
+                self._delivery(user_id, shared, "multicast", request_id, now)
                 for user_id in recipients
             )
             self._accept_retry_key(retry_key, request_id, None)
@@ -278,17 +270,31 @@ class LinePlatform:
     ) -> list[dict[str, str]]:
         sent = sent_message_ids(messages)
         self.state.deliveries.append(
-            Delivery(
-                user_id=user_id,
-                via=via,
-                messages=copy.deepcopy(messages),
-                delivered=_can_receive(self.state.users.get(user_id)),
-                request_id=request_id,
-                timestamp=time.time(),
-                issued_ids=sent,
+            self._delivery(
+                user_id, copy.deepcopy(messages), via, request_id, time.time(), sent
             )
         )
         return sent
+
+    def _delivery(
+        self,
+        user_id: str,
+        messages: list[dict[str, Any]],
+        via: str,
+        request_id: str,
+        timestamp: float,
+        issued_ids: list[dict[str, str]] | None = None,
+    ) -> Delivery:
+        user = self.state.users.get(user_id)
+        return Delivery(
+            user_id=user_id,
+            via=via,
+            messages=messages,
+            delivered=bool(user and user.can_receive),
+            request_id=request_id,
+            timestamp=timestamp,
+            issued_ids=issued_ids,
+        )
 
     # Account link tokens
 
@@ -354,7 +360,3 @@ class LinePlatform:
             return self.deliveries(user_id), [
                 e for e in self.state.user_side if e.user_id == user_id
             ]
-
-
-def _can_receive(user: EmulatedUser | None) -> bool:
-    return bool(user and user.can_receive)

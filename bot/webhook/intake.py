@@ -1,16 +1,16 @@
-"""Group commit for webhook deliveries: one INSERT, one COMMIT, one job a round.
+"""Group commit for webhook deliveries: one committed INSERT and one job a round.
 
 Under load, every gunicorn worker has several deliveries in flight at once.
 The first to arrive becomes the writer: it takes every delivery waiting at that
-moment, inserts all their events with one statement, commits once, queues one
+moment, inserts all their events with one autocommitted statement, queues one
 job for the events that were new, and wakes the others with the outcome.
 Deliveries that arrive while it writes wait for the next round, led by one of
 them. A delivery that finds nobody writing writes its own events at once, so a
 quiet bot behaves exactly as if there were no grouping.
 
 Nothing is acknowledged before its round committed: a request returns only
-after the COMMIT that holds its events, and a failed round fails every request
-in it (LINE redelivers them).
+after the statement that stored its events, and a failed round fails every
+request in it (LINE redelivers them).
 """
 
 from __future__ import annotations
@@ -54,12 +54,9 @@ class _Delivery:
 
 @dataclass
 class RoundStats:
-    """How many rounds this process wrote and how many deliveries they held."""
+    """How many rounds this process wrote and the most deliveries one held."""
 
     rounds: int = 0
-    deliveries: int = 0
-    events: int = 0
-    new_events: int = 0
     largest: int = 0
 
 
@@ -167,33 +164,26 @@ class GroupCommit:
 
     def _write_round(self, batch: list[_Delivery]) -> None:
         events = [event for delivery in batch for event in delivery.events]
+        error: BaseException | None = None
         try:
-            new_ids = self.write(events)
+            new_rows = self.write(events)
         except BaseException as exc:
+            error = exc
+            raise
+        finally:
             for delivery in batch:
-                delivery.error = exc
+                delivery.error = error
                 delivery.done = True
                 delivery.wake.set()
-            raise
-        for delivery in batch:
-            delivery.done = True
-            delivery.wake.set()
-        self._count(len(batch), len(events), len(new_ids))
-        if not new_ids:
+        self.stats.rounds += 1
+        self.stats.largest = max(self.stats.largest, len(batch))
+        if not new_rows:
             return
         try:
-            self.queue(new_ids)
+            self.queue(new_rows)
         except RedisError as exc:
             # The events are stored; the worker's sweep queues them once Redis
             # is back, so LINE still gets its 200 and nothing is lost.
             log.error(
                 "events stored but not queued", extra={"error": type(exc).__name__}
             )
-
-    def _count(self, deliveries: int, events: int, new: int) -> None:
-        stats = self.stats
-        stats.rounds += 1
-        stats.deliveries += deliveries
-        stats.events += events
-        stats.new_events += new
-        stats.largest = max(stats.largest, deliveries)

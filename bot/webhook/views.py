@@ -27,12 +27,13 @@ def _error(status: int, message: str) -> tuple[Response, int]:
 @bp.post("/callback")
 def callback() -> tuple[Response, int]:
     """Acknowledge a LINE webhook delivery without calling LINE."""
+    group = intake(current_app)
     # Counted from here so that a writer can wait for this delivery's events.
-    with intake(current_app).delivery():
-        return _acknowledge()
+    with group.delivery():
+        return _acknowledge(group)
 
 
-def _acknowledge() -> tuple[Response, int]:
+def _acknowledge(group: GroupCommit) -> tuple[Response, int]:
     settings = current_app.config["SETTINGS"]
     request.max_content_length = settings.WEBHOOK_MAX_BYTES
     body = request.get_data(cache=False)  # raises 413 past the limit
@@ -52,7 +53,7 @@ def _acknowledge() -> tuple[Response, int]:
     except MalformedWebhook as exc:
         log.warning("webhook refused: malformed body", extra={"reason": str(exc)})
         return _error(400, f"malformed body: {exc}")
-    intake(current_app).accept(events)
+    group.accept(events)
     log.info("webhook accepted", extra={"events": len(events)})
     return current_app.response_class(ACCEPTED, mimetype="application/json"), 200
 

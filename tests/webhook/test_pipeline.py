@@ -182,6 +182,30 @@ def test_line_500_then_success_delivers_one_push(
     assert calls[0].headers["X-Line-Retry-Key"] == calls[1].headers["X-Line-Retry-Key"]
 
 
+def test_a_failing_event_does_not_hold_up_the_others_of_its_job(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    # Three customers' follows arrive in one delivery, so one job carries them.
+    users = [line.add_user(name) for name in ("一郎", "二郎", "三郎")]
+    follows = [line.follow(user_id) for user_id in users]
+    line.fault("/v2/bot/message/reply", 500)  # the first reply only
+    assert line.send(*follows) == 200
+    worker()
+    calls = line.calls("/v2/bot/message/reply")
+    tokens = {f["replyToken"]: f["source"]["userId"] for f in follows}
+    # The other two were answered before the first event's retry.
+    assert [(tokens[c.body["replyToken"]], c.status) for c in calls] == [
+        (users[0], 500),
+        (users[1], 200),
+        (users[2], 200),
+        (users[0], 200),
+    ]
+    for user_id in users:
+        assert len(line.texts_to(user_id)) == 1
+    rows = [event_row(app, f["webhookEventId"]) for f in follows]
+    assert [(r.status, r.attempts) for r in rows] == [(DONE, 2), (DONE, 1), (DONE, 1)]
+
+
 def test_line_500_before_acceptance_is_retried_to_one_push(
     app: Flask, line: LineSide, worker: Drain
 ) -> None:
