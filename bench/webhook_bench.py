@@ -9,6 +9,7 @@ See bench/README.md for what each figure means.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from webhook_load import (  # noqa: E402
 from webhook_processes import (  # noqa: E402
     VENV_BIN,
     ProcessGroup,
+    cpu_used,
     free_port,
     gunicorn_argv,
     machine_busy_share,
@@ -181,9 +183,15 @@ class BenchRun:
     def wrk(self, port: int, bodies_file: Path, duration: float) -> AckResult:
         """Run wrk against a served app's /callback."""
         url = f"http://127.0.0.1:{port}/callback"
-        return run_wrk(
+        before = self.processes.cpu_seconds()
+        result = run_wrk(
             self.processes, url, bodies_file, duration, self.args.connections
         )
+        used = cpu_used(before, self.processes.cpu_seconds())
+        # wrk has exited: its CPU is in this process's finished children.
+        used["wrk"] = used.pop("finished children", 0.0)
+        used.pop("bench", None)
+        return dataclasses.replace(result, cpu=used)
 
     def ack_phase(self) -> dict[str, Any]:
         """Load the minimal app and the bot in turn with unique pre-signed bodies."""
@@ -246,7 +254,13 @@ def run_all(run: BenchRun) -> None:
     flush_redis(args.redis_url)
     empty_event_tables(args.database_url)
     run.start_workers()
-    e2e = EndToEnd(run.emulator, run.bot_port, args.database_url, args.connections)
+    e2e = EndToEnd(
+        run.emulator,
+        run.bot_port,
+        args.database_url,
+        args.connections,
+        run.processes.cpu_seconds,
+    )
     e2e.meet_users(args.users, E2E_TIMEOUT)
     e2e_results: list[E2eResult] = [
         e2e.run(latency, args.events, E2E_TIMEOUT) for latency in (0, 50)

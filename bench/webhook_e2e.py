@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from webhook_load import emulator_bodies, send_all
+from webhook_processes import cpu_used
 from webhook_stores import count_events
 
 from line_emulator.client import EmulatorClient
@@ -29,6 +31,12 @@ class E2eResult:
     replies: int
     pushes: int
     line_statuses: dict[str, int]
+    # CPU seconds used during the run, by kind of process (see cpu_seconds).
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def cpu_ms_per_event(self) -> dict[str, float]:
+        """Return CPU milliseconds per event, by kind of process."""
+        return {kind: 1000 * used / self.events for kind, used in self.cpu.items()}
 
     @property
     def events_per_second(self) -> float:
@@ -47,8 +55,10 @@ class EndToEnd:
         bot_port: int,
         database_url: str,
         connections: int,
+        cpu_seconds: Callable[[], dict[str, float]],
     ) -> None:
         self.emulator = emulator
+        self.cpu_seconds = cpu_seconds
         self.bot_port = bot_port
         self.database_url = database_url
         self.connections = connections
@@ -81,11 +91,13 @@ class EndToEnd:
         batch = self.emulator.build_webhooks(
             "text", events, users=self.user_ids, text=CUSTOMER_QUESTION
         )
+        bodies = emulator_bodies(batch)
         before = self.emulator.stats()
-        sent = send_all(
-            self.bot_port, emulator_bodies(batch), self.connections, SEND_TIMEOUT
-        )
+        cpu_before = self.cpu_seconds()
+        sent = send_all(self.bot_port, bodies, self.connections, SEND_TIMEOUT)
         stats = self.wait(before, events, timeout)
+        cpu = cpu_used(cpu_before, self.cpu_seconds())
+        cpu.pop("finished children", None)
         last = stats["lastDeliveryAt"] or time.time()
         deliveries, earlier = stats["deliveries"], before["deliveries"]
         return E2eResult(
@@ -97,6 +109,7 @@ class EndToEnd:
             replies=deliveries.get("reply", 0) - earlier.get("reply", 0),
             pushes=deliveries.get("push", 0) - earlier.get("push", 0),
             line_statuses=_difference(stats["callsByStatus"], before["callsByStatus"]),
+            cpu=cpu,
         )
 
     def wait(

@@ -9,7 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +45,21 @@ class AckResult:
     p99_ms: float
     max_ms: float
     wrapped: int
+    # CPU seconds used during the run, by kind of process (see cpu_seconds).
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
         """Return requests per second."""
         return self.requests / self.seconds if self.seconds else 0.0
+
+    def cpu_ms_per_request(self) -> dict[str, float]:
+        """Return CPU milliseconds per answered request, by kind of process."""
+        return {
+            kind: 1000 * seconds / self.requests
+            for kind, seconds in self.cpu.items()
+            if self.requests
+        }
 
 
 def local_text_bodies(

@@ -75,6 +75,7 @@ class ProcessGroup:
         self.log_dir = log_dir
         self.base_env = {**os.environ, **(env or {})}
         self.running: list[subprocess.Popen[bytes]] = []
+        self.kinds: dict[int, str] = {}
 
     def start(
         self, name: str, argv: Sequence[str], env: dict[str, str] | None = None
@@ -93,7 +94,13 @@ class ProcessGroup:
         )
         log.close()
         self.running.append(process)
+        # "worker-0" and "worker-1" are both of kind "worker" in CPU figures.
+        self.kinds[process.pid] = name.split("-")[0]
         return process
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """Return CPU seconds used so far by kind of process (see cpu_seconds)."""
+        return cpu_seconds(self.kinds)
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
         """Stop one process and its children: SIGTERM, then SIGKILL after a grace."""
@@ -144,3 +151,56 @@ def gunicorn_argv(
     if pythonpath:
         argv += ["--pythonpath", pythonpath]
     return [*argv, app]
+
+
+# Clock ticks per second of /proc/<pid>/stat's utime and stime.
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# Shared servers the benchmark does not start, told apart by command name.
+_SERVICES = {"postgres": "postgres", "redis-server": "redis"}
+
+
+def cpu_seconds(groups: dict[int, str]) -> dict[str, float]:
+    """Return CPU seconds used so far, summed by kind of process.
+
+    groups maps the process-group ids of processes this run started to a
+    name ("bot", "worker", ...); PostgreSQL's and Redis's processes count as
+    "postgres" and "redis"; this process (the load sender) as "bench".
+    Linux only (/proc); elsewhere only "bench" is given.
+    """
+    totals: dict[str, float] = {}
+    own = os.times()
+    totals["bench"] = own.user + own.system
+    # Processes this one waited for (wrk runs) are in children's times.
+    totals["finished children"] = own.children_user + own.children_system
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return totals
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # comm is in parentheses and may hold spaces: split after the last ")".
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pgrp, utime, stime = int(fields[2]), int(fields[11]), int(fields[12])
+        name = groups.get(pgrp)
+        if name is None:
+            name = next(
+                (kind for prefix, kind in _SERVICES.items() if comm.startswith(prefix)),
+                None,
+            )
+        if name is not None:
+            totals[name] = totals.get(name, 0.0) + (utime + stime) / _TICKS
+    return totals
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Return CPU seconds used between two cpu_seconds() readings, by kind."""
+    return {
+        name: after[name] - before.get(name, 0.0)
+        for name in after
+        if after[name] - before.get(name, 0.0) > 0
+    }

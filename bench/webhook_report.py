@@ -41,6 +41,17 @@ def _ack_row(name: str, result: AckResult) -> str:
     )
 
 
+def _cpu_line(label: str, per_unit: dict[str, float]) -> str:
+    order = ["minimal", "bot", "inline", "worker", "emulator", "postgres", "redis"]
+    # Processes of the other phases sit idle: leave them out.
+    kinds = sorted(
+        (kind for kind, used in per_unit.items() if used >= 0.005),
+        key=lambda k: (order.index(k) if k in order else 99, k),
+    )
+    parts = ", ".join(f"{kind} {per_unit[kind]:.2f}" for kind in kinds)
+    return f"  {label:<24} {parts}; total {sum(per_unit.values()):.2f}"
+
+
 def print_report(
     args: argparse.Namespace,
     ack: dict[str, Any],
@@ -91,6 +102,9 @@ def print_report(
             f"p99 {result.p99_ms / minimal.p99_ms:.1f}x"
             f" (slowest ack {result.max_ms:,.0f} ms, {late} LINE's 2 s timeout)"
         )
+    print("  CPU ms per answered request, by process (best runs; all cores):")
+    for name in ("minimal", "bot"):
+        print(_cpu_line(name, ack[name].cpu_ms_per_request()))
     for name in ("minimal", "bot"):
         rates = ", ".join(f"{run.rps:,.0f}" for run in ack[f"{name}_runs"])
         print(f"  {name} req/s in each run: {rates}")
@@ -120,6 +134,7 @@ def print_report(
             f"{result.acked_seconds:>12.2f} {result.last_reply_seconds:>13.2f} "
             f"{result.replies:>8,} {result.pushes:>7,} {non_200:>8}"
         )
+        print(_cpu_line("    CPU ms per event", result.cpu_ms_per_event()))
         refused = {s: n for s, n in result.line_statuses.items() if s != "200"}
         if refused:
             print(f"    LINE calls not answered 200: {refused}")

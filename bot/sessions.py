@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
 
@@ -15,8 +15,18 @@ class CachedSignerSessionInterface(SecureCookieSessionInterface):
     Flask builds an itsdangerous serializer each time it opens a session, which
     is every request, webhook deliveries included, although they never carry
     a cookie: a tenth of a delivery's CPU. The serializer holds nothing but its
-    keys, so one per secret key serves every thread.
+    keys, so one per secret key serves every thread. A request without any
+    Cookie header (every webhook delivery) gets an empty session without
+    parsing cookies at all.
     """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Open the session from its cookie; a new empty one when none came."""
+        if "HTTP_COOKIE" not in request.environ:
+            if self.get_signing_serializer(app) is None:
+                return None  # no secret key: Flask's null session, as stock
+            return self.session_class()
+        return super().open_session(app, request)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

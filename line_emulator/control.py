@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -262,12 +261,12 @@ def stats() -> Any:
     """Answer counts of recorded calls and deliveries, and the last delivery time."""
     platform = current_platform()
     with platform.lock:
-        calls = platform.state.calls.calls
+        calls = platform.state.calls
         deliveries = platform.state.deliveries
         return {
-            "calls": len(calls),
-            "callsByStatus": dict(Counter(str(call.status) for call in calls)),
-            "deliveries": dict(Counter(delivery.via for delivery in deliveries)),
+            "calls": len(calls.calls),
+            "callsByStatus": dict(calls.by_status),
+            "deliveries": dict(platform.state.delivered_via),
             "lastDeliveryAt": deliveries[-1].timestamp if deliveries else None,
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,8 @@ class ChannelState:
     link_tokens: dict[str, IssuedToken] = field(default_factory=dict)
     retry_keys: dict[str, AcceptedRetryKey] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
+    # Deliveries by channel (reply, push, multicast), kept as they are recorded.
+    delivered_via: Counter[str] = field(default_factory=Counter)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     message_content: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     quota_used: int = 0
@@ -226,6 +229,7 @@ class LinePlatform:
                 self._delivery(user_id, shared, "multicast", request_id, now)
                 for user_id in recipients
             )
+            self.state.delivered_via["multicast"] += len(recipients)
             self._accept_retry_key(retry_key, request_id, None)
 
     def quota(self) -> dict[str, Any]:
@@ -274,6 +278,7 @@ class LinePlatform:
                 user_id, copy.deepcopy(messages), via, request_id, time.time(), sent
             )
         )
+        self.state.delivered_via[via] += 1
         return sent
 
     def _delivery(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -82,10 +82,13 @@ class CallLog:
 
     def __init__(self) -> None:
         self.calls: list[RecordedCall] = []
+        # Kept as calls come, so that /_emulator/stats never walks the list.
+        self.by_status: Counter[str] = Counter()
 
     def add(self, call: RecordedCall) -> None:
         """Append one call."""
         self.calls.append(call)
+        self.by_status[str(call.status)] += 1
 
     def find(
         self, path: str | None = None, method: str | None = None
@@ -103,6 +106,7 @@ class CallLog:
     def clear(self) -> None:
         """Forget every call."""
         self.calls.clear()
+        self.by_status.clear()
 
 
 class FaultPlan:

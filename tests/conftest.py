@@ -120,6 +120,7 @@ def app(
     redis.flushdb()
     emulator.platform.reset(settings=True)
     yield app
+    app.extensions["webhook_intake"].close()
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import select
 
 from bot.extensions import db, get_redis
@@ -76,6 +76,7 @@ def load_entries(entries: list[FaqEntry]) -> LoadReport:
 def publish_new_version() -> None:
     """Tell every web and worker process that the FAQ changed (after commit)."""
     get_redis().set(VERSION_KEY, uuid.uuid4().hex)
+    g.pop("live_faq", None)  # this context sees the new FAQ too
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,21 @@ def init_cache(app: Flask) -> None:
 
 
 def live_faq() -> LiveFaq:
-    """Return the current FAQ, rebuilding the index if another process loaded one."""
+    """Return the current FAQ, rebuilding the index if another process loaded one.
+
+    The version is read once per app context, that is once per job or
+    request: a job answering fifty messages asks Redis once, and answers
+    them all from the same FAQ.
+    """
+    found: LiveFaq | None = g.get("live_faq")
+    if found is not None:
+        return found
     cache: _FaqCache = current_app.extensions["faq_cache"]
     version = _current_version()
     with cache.lock:
         if cache.live is None or cache.live.version != version:
             cache.live = _build(version)
+        g.live_faq = cache.live
         return cache.live
 
 

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 
 from flask import current_app
 from redis.exceptions import LockError
+from sqlalchemy import select
 
-from bot.extensions import get_redis
+from bot.extensions import db, get_redis
 from bot.handlers import handler_for
 from bot.handlers.context import EventContext
 from bot.jobs import TransientError
-from bot.users.service import find_user
+from bot.users.models import LineUser
 from bot.webhook.models import WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,21 @@ def user_lock(key: str) -> Iterator[None]:
             lock.release()
 
 
-def dispatch_event(event: WebhookEvent) -> bool:
+def load_event(event_pk: int) -> tuple[WebhookEvent, LineUser | None] | None:
+    """Return a stored event and its user (if known) with one query."""
+    row = db.session.execute(
+        select(WebhookEvent, LineUser)
+        .outerjoin(LineUser, LineUser.line_user_id == WebhookEvent.line_user_id)
+        .where(WebhookEvent.id == event_pk)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def dispatch_event(event: WebhookEvent, user: LineUser | None) -> bool:
     """Run the handler for the event's type; return False for unhandled types."""
     handler = handler_for(event.event_type)
     if handler is None:
         log.info("event type not handled", extra={"event_type": event.event_type})
         return False
-    user = find_user(event.line_user_id) if event.line_user_id else None
     handler(EventContext(event=event, user=user))
     return True

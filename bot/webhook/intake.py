@@ -2,11 +2,12 @@
 
 Under load, every gunicorn worker has several deliveries in flight at once.
 The first to arrive becomes the writer: it takes every delivery waiting at that
-moment, inserts all their events with one autocommitted statement, queues one
-job for the events that were new, and wakes the others with the outcome.
-Deliveries that arrive while it writes wait for the next round, led by one of
-them. A delivery that finds nobody writing writes its own events at once, so a
-quiet bot behaves exactly as if there were no grouping.
+moment, inserts all their events with one autocommitted statement, wakes the
+others with the outcome, hands the writer's seat on, and queues one job for
+the events that were new. Deliveries that arrive while it writes wait for the
+next round, led by one of them. A delivery that finds nobody writing writes
+its own events at once, so a quiet bot behaves exactly as if there were no
+grouping.
 
 Nothing is acknowledged before its round committed: a request returns only
 after the statement that stored its events, and a failed round fails every
@@ -29,14 +30,14 @@ from bot.webhook.service import IncomingEvent, StoredEvent
 log = logging.getLogger(__name__)
 
 # The longest a writer waits for deliveries already in flight to join its round.
-GATHER_SECONDS = 0.002
+GATHER_SECONDS = float(__import__("os").environ.get("GATHER", "0.002"))
 
 # Stores the events of a round and commits; returns the new rows.
 Writer = Callable[[list[IncomingEvent]], list[StoredEvent]]
 # Queues the new rows for the worker.
 Queuer = Callable[[list[StoredEvent]], None]
-# Lets go of what the writer holds between rounds (its connection).
-Releaser = Callable[[], None]
+# Lets go of what the writer holds (its connection), at shutdown.
+Closer = Callable[[], None]
 
 
 class RoundFailed(RuntimeError):
@@ -71,7 +72,7 @@ class GroupCommit:
 
     write: Writer
     queue: Queuer
-    release: Releaser = lambda: None  # noqa: E731 - a no-op by default
+    close: Closer = lambda: None  # noqa: E731 - a no-op by default
     # How long a writer waits for deliveries already being read and checked,
     # like PostgreSQL's commit_delay with commit_siblings: only when others are
     # in flight, so a lone delivery never waits.
@@ -125,9 +126,13 @@ class GroupCommit:
             self._gather()
             batch, self._waiting = self._waiting, []
         try:
-            self._write_round(batch)
+            new_rows = self._write_round(batch)
         finally:
             self._hand_over()
+        # Queued after handing over, so the next round's INSERT does not wait
+        # for this round's trip to Redis.
+        if new_rows:
+            self._queue(new_rows)
 
     def _gather(self) -> None:
         # Called holding the lock: wait until every delivery in flight has
@@ -144,25 +149,14 @@ class GroupCommit:
             self._gathering = False
 
     def _hand_over(self) -> None:
-        """Wake the next round's leader, or stop writing (and let go when idle)."""
-        released = False
-        while True:
-            with self._lock:
-                if self._waiting:
-                    self._waiting[0].wake.set()  # still writing: it leads next
-                    return
-                if released:
-                    self._writing = False
-                    return
-            # Nobody waits: give the connection back while still the writer,
-            # then look again for anyone who arrived meanwhile.
-            try:
-                self.release()
-            except Exception:  # noqa: BLE001 - never leave the writer's seat taken
-                log.exception("could not release the webhook writer's connection")
-            released = True
+        """Wake the next round's leader, or stop writing."""
+        with self._lock:
+            if self._waiting:
+                self._waiting[0].wake.set()  # still writing: it leads next
+            else:
+                self._writing = False
 
-    def _write_round(self, batch: list[_Delivery]) -> None:
+    def _write_round(self, batch: list[_Delivery]) -> list[StoredEvent]:
         events = [event for delivery in batch for event in delivery.events]
         error: BaseException | None = None
         try:
@@ -177,8 +171,9 @@ class GroupCommit:
                 delivery.wake.set()
         self.stats.rounds += 1
         self.stats.largest = max(self.stats.largest, len(batch))
-        if not new_rows:
-            return
+        return new_rows
+
+    def _queue(self, new_rows: list[StoredEvent]) -> None:
         try:
             self.queue(new_rows)
         except RedisError as exc:

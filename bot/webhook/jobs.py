@@ -40,23 +40,25 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
 def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
     """Dispatch one stored event; record it done, or failed after the last retry.
 
-    The user's lock comes first and the row is read once under it, so a
-    duplicate job that waited for the lock sees the event already done.
+    The user's lock comes first and the row is read once under it (with its
+    user, in the same query), so a duplicate job that waited for the lock sees
+    the event already done.
     Raises only a failure worth retrying, and only before the last attempt.
     """
-    from bot.webhook.dispatch import dispatch_event, user_lock
+    from bot.webhook.dispatch import dispatch_event, load_event, user_lock
 
     with user_lock(line_user_id or f"event-{event_pk}"):
-        event = db.session.get(WebhookEvent, event_pk)
-        if event is None:
+        loaded = load_event(event_pk)
+        if loaded is None:
             log.warning("queued event not found", extra={"event_pk": event_pk})
             return
+        event, user = loaded
         with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
             if event.status in FINISHED:
                 log.info("event already handled")
                 return
             try:
-                dispatch_event(event)
+                dispatch_event(event, user)
                 event.status = DONE
                 event.attempts += 1
                 event.handled_at = utcnow()

@@ -67,6 +67,6 @@ def init_app(app: Flask) -> None:
     """Register the webhook endpoint and its group commit."""
     store = EventStore()
     app.extensions["webhook_intake"] = GroupCommit(
-        write=store.write, queue=queue_events, release=store.release
+        write=store.write, queue=queue_events, close=store.release
     )
     app.register_blueprint(bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,32 @@ def test_property_path() -> None:
     assert property_path(["messages", 0, "template", "actions", 4]) == (
         "messages[0].template.actions[4]"
     )
+
+
+def test_a_message_that_passed_once_still_fails_when_changed(
+    tiny_book: SchemaBook,
+) -> None:
+    # Passes are remembered per object; a changed object is checked afresh.
+    valid = {"type": "cat", "name": "Tom"}
+    assert schema_errors(tiny_book, "Pet", valid) == []
+    assert schema_errors(tiny_book, "Pet", dict(valid)) == []
+
+    assert schema_errors(tiny_book, "Pet", {**valid, "name": "Tommy"}) == [
+        {"message": "Length must be between 0 and 3", "property": "name"}
+    ]
+    assert schema_errors(tiny_book, "Pet", {**valid, "owner": 7}) == [
+        {"message": "Must be of type ['string', 'null']", "property": "owner"}
+    ]
+
+
+def test_one_books_passes_say_nothing_about_anothers() -> None:
+    strict = copy.deepcopy(TINY_SPEC)
+    cat = strict["components"]["schemas"]["Cat"]["allOf"][1]["properties"]
+    cat["name"]["maxLength"] = 2
+    loose_book = SchemaBook(_defs_from_spec(TINY_SPEC))
+    strict_book = SchemaBook(_defs_from_spec(strict))
+
+    assert schema_errors(loose_book, "Pet", {"type": "cat", "name": "Tom"}) == []
+    assert schema_errors(strict_book, "Pet", {"type": "cat", "name": "Tom"}) == [
+        {"message": "Length must be between 0 and 2", "property": "name"}
+    ]
