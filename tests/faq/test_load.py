@@ -10,7 +10,7 @@ from flask import Flask
 
 from bot.extensions import db
 from bot.faq.models import FaqRecord
-from tests.handoff.helpers import SHIPPED_FAQ
+from tests.handoff.helpers import SHIPPED_FAQ, load_shipped_faq
 
 TWO_ENTRIES = """
 faqs:
@@ -99,3 +99,25 @@ def test_file_defaults_to_the_faq_file_setting(app: Flask, tmp_path: Path) -> No
 def load_default(app: Flask) -> tuple[int, str]:
     result = app.test_cli_runner().invoke(args=["faq", "load"])
     return result.exit_code, result.output
+
+
+def test_one_job_answers_from_one_faq_and_the_next_sees_a_new_load(
+    app: Flask,
+) -> None:
+    from bot.extensions import get_redis
+    from bot.faq import service
+
+    load_shipped_faq(app)
+    with app.app_context():
+        first = service.live_faq()
+        # Another process loads a FAQ while this job (app context) runs.
+        get_redis().set(service.VERSION_KEY, "loaded-elsewhere")
+        same_job = service.live_faq()
+    with app.app_context():
+        next_job = service.live_faq()
+        service.publish_new_version()
+        after_own_load = service.live_faq()
+
+    assert same_job is first
+    assert next_job.version == "loaded-elsewhere"
+    assert after_own_load.version not in (first.version, "loaded-elsewhere")

@@ -113,3 +113,26 @@ def test_a_failed_round_fails_every_delivery_in_it(
     assert _deliver_at_once(app, [body]) == [200]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(WebhookEvent.id))) == 1
+
+
+def test_the_writer_keeps_its_connection_between_rounds_until_idle(
+    app: Flask,
+) -> None:
+    from bot.webhook.service import EventStore, parse_webhook_body
+
+    checkouts: list[object] = []
+    with app.app_context():
+        sa.event.listen(db.engine, "checkout", lambda *args: checkouts.append(1))
+        store = EventStore(idle_seconds=0.2)
+        for _ in range(3):
+            store.write(parse_webhook_body(event_body(raw_event("follow"))))
+        busy_checkouts = len(checkouts)
+        time.sleep(0.3)
+        store.write(parse_webhook_body(event_body(raw_event("follow"))))
+        after_idle = len(checkouts)
+        store.release()
+        stored = db.session.scalar(sa.select(sa.func.count(WebhookEvent.id)))
+
+    assert busy_checkouts == 1
+    assert after_idle == 2  # a fresh, pre-pinged one after the idle time
+    assert stored == 4
