@@ -30,7 +30,7 @@ from bot.webhook.service import IncomingEvent, StoredEvent
 log = logging.getLogger(__name__)
 
 # The longest a writer waits for deliveries already in flight to join its round.
-GATHER_SECONDS = float(__import__("os").environ.get("GATHER", "0.002"))
+GATHER_SECONDS = 0.002
 
 # Stores the events of a round and commits; returns the new rows.
 Writer = Callable[[list[IncomingEvent]], list[StoredEvent]]
