@@ -122,7 +122,8 @@ def store_new_events(
     """
     unique = _distinct(events)
     if connection.dialect.name == "postgresql":
-        return sorted(_insert_arrays(connection, unique))
+        insert = _insert_prepared if _libpq_blocks_threads_only() else _insert_arrays
+        return sorted(insert(connection, unique))
     new_ids: list[StoredEvent] = []
     for start in range(0, len(unique), ROWS_PER_STATEMENT):
         new_ids += _insert_rows(connection, unique[start : start + ROWS_PER_STATEMENT])
@@ -232,7 +233,6 @@ def _insert_values(rows: int) -> TextClause:
 WRITER_IDLE_SECONDS = 10.0
 # The name the webhook INSERT is prepared under on each writer connection.
 PREPARED_INSERT = b"omo_store_webhook_events"
-_DUPLICATE_PREPARED_STATEMENT = b"42P05"
 
 
 class EventStore:
@@ -250,9 +250,7 @@ class EventStore:
     round's writer uses it, one writer at a time.
 
     On PostgreSQL the INSERT is prepared once per connection and run with one
-    blocking libpq call (see _insert_prepared), unless a greenlet library has
-    patched the process: then the SQLAlchemy path, which psycopg makes
-    cooperative.
+    blocking libpq call (see _insert_prepared).
     """
 
     def __init__(
@@ -262,7 +260,6 @@ class EventStore:
         self._connection: Connection | None = None
         self._idle_seconds = idle_seconds
         self._last_write = 0.0
-        self._prepared_on: object | None = None  # the libpq connection
 
     def write(self, events: list[IncomingEvent]) -> list[StoredEvent]:
         """Store the events of one round; return the new rows."""
@@ -277,8 +274,6 @@ class EventStore:
                     isolation_level="AUTOCOMMIT"
                 )
             try:
-                if _libpq_blocks_threads_only(self._connection):
-                    return self._insert_prepared(events)
                 return store_new_events(self._connection, events)
             except (DBAPIError, psycopg.Error) as exc:
                 # A connection the database dropped while we held it: once more
@@ -288,34 +283,6 @@ class EventStore:
                 if attempt == 2 or not dropped:
                     raise
         raise AssertionError("unreachable")
-
-    def _insert_prepared(self, events: list[IncomingEvent]) -> list[StoredEvent]:
-        # One libpq call sends the statement and waits for its result with the
-        # GIL released once. psycopg's execute releases and retakes it several
-        # times, and under load each retake waits behind the threads parsing
-        # other deliveries: the same INSERT takes 0.3-0.5 ms on a quiet
-        # process and took 3-4.5 ms of wall time per round under the
-        # benchmark's load (bench/README.md).
-        assert self._connection is not None
-        pgconn = self._connection.connection.driver_connection.pgconn
-        if self._prepared_on is not pgconn:
-            _prepare_insert(pgconn)
-            self._prepared_on = pgconn
-        result = pgconn.exec_prepared(
-            PREPARED_INSERT,
-            [
-                _recordset_json(_distinct(events)).encode(),
-                PENDING.encode(),
-                utcnow().isoformat().encode(),
-            ],
-        )
-        if result.status != pq.ExecStatus.TUPLES_OK:
-            raise psycopg.errors.error_from_result(result)
-        rows = [
-            StoredEvent(int(result.get_value(n, 0)), _text(result.get_value(n, 1)))
-            for n in range(result.ntuples)
-        ]
-        return sorted(rows)
 
     def _dropped(self, exc: BaseException) -> bool:
         if isinstance(exc, DBAPIError):
@@ -332,26 +299,51 @@ class EventStore:
         """Give the connection back to the pool."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            self._prepared_on = None
             connection.close()
 
 
-def _libpq_blocks_threads_only(connection: Connection) -> bool:
+def _libpq_blocks_threads_only() -> bool:
     # psycopg waits with its C function (blocking only the calling thread)
     # unless gevent or the like has patched select; then it waits
-    # cooperatively, and a blocking libpq call would stall every greenlet.
-    return connection.dialect.name == "postgresql" and (
-        psycopg.waiting.wait is getattr(psycopg.waiting, "wait_c", None)
+    # cooperatively, and a blocking libpq call would stall every greenlet, so
+    # the SQLAlchemy path is taken instead.
+    return psycopg.waiting.wait is getattr(psycopg.waiting, "wait_c", None)
+
+
+def _insert_prepared(
+    connection: Connection, events: list[IncomingEvent]
+) -> list[StoredEvent]:
+    # One libpq call sends the statement and waits for its result with the
+    # GIL released once. psycopg's execute releases and retakes it several
+    # times, and under load each retake waits behind the threads parsing
+    # other deliveries: the same INSERT takes 0.3-0.5 ms on a quiet process
+    # and took 3-4.5 ms of wall time per round under the benchmark's load
+    # (bench/README.md).
+    pgconn = connection.connection.driver_connection.pgconn
+    # The pool keeps this dict with the database session, across check-outs,
+    # and empties it when it opens a new session.
+    if not connection.info.get(PREPARED_INSERT):
+        prepared = pgconn.prepare(PREPARED_INSERT, _prepared_insert_sql())
+        _check(prepared, pq.ExecStatus.COMMAND_OK)
+        connection.info[PREPARED_INSERT] = True
+    result = pgconn.exec_prepared(
+        PREPARED_INSERT,
+        [
+            _recordset_json(events).encode(),
+            PENDING.encode(),
+            utcnow().isoformat().encode(),
+        ],
+    )
+    _check(result, pq.ExecStatus.TUPLES_OK)
+    return _stored(
+        (int(result.get_value(n, 0)), _text(result.get_value(n, 1)))
+        for n in range(result.ntuples)
     )
 
 
-def _prepare_insert(pgconn: Any) -> None:
-    result = pgconn.prepare(PREPARED_INSERT, _prepared_insert_sql())
-    if result.status == pq.ExecStatus.COMMAND_OK:
-        return
-    if result.error_field(pq.DiagnosticField.SQLSTATE) == _DUPLICATE_PREPARED_STATEMENT:
-        return  # prepared by an earlier writer that had this pooled connection
-    raise psycopg.errors.error_from_result(result)
+def _check(result: Any, expected: pq.ExecStatus) -> None:
+    if result.status != expected:
+        raise psycopg.errors.error_from_result(result)
 
 
 @functools.cache
