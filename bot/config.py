@@ -65,6 +65,10 @@ class Settings:
     HANDOFF_IDLE_MINUTES: int = 30
     # Seconds between keep-alive comments on the console's live stream.
     OPERATOR_STREAM_HEARTBEAT_SECONDS: float = 15.0
+    # Console sign-in failures before 429, per account and per IP, in a window.
+    OPERATOR_FAILURE_WINDOW_SECONDS: int = 900
+    OPERATOR_MAX_FAILURES_PER_ACCOUNT: int = 5
+    OPERATOR_MAX_FAILURES_PER_IP: int = 20
     # Account linking and rich menus (issue 3).
     LINK_TOKEN_TTL_SECONDS: int = 600
     LINK_NONCE_TTL_SECONDS: int = 600

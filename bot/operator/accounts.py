@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.extensions import db
 from bot.models_base import utcnow
 from bot.operator.models import ROLES, Operator
+from bot.signin_attempts import FailureLimit
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the email is unknown, so both paths take as long.
@@ -62,6 +64,17 @@ def authenticate(email: str, password: str) -> Operator | None:
     operator.last_sign_in_at = utcnow()
     db.session.flush()
     return operator
+
+
+def signin_limit() -> FailureLimit:
+    """Return the console sign-in's failure limits from the settings."""
+    settings = current_app.config["SETTINGS"]
+    return FailureLimit(
+        prefix="operator:failures",
+        window_seconds=int(settings.OPERATOR_FAILURE_WINDOW_SECONDS),
+        per_account=settings.OPERATOR_MAX_FAILURES_PER_ACCOUNT,
+        per_ip=settings.OPERATOR_MAX_FAILURES_PER_IP,
+    )
 
 
 def list_operators() -> list[Operator]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import (
@@ -25,7 +26,7 @@ from bot.handoff.models import WAITING, WITH_OPERATOR
 from bot.handoff.timers import close_conversation, send_later
 from bot.models_base import utcnow
 from bot.operator import service
-from bot.operator.accounts import authenticate
+from bot.operator.accounts import authenticate, signin_limit
 from bot.operator.auth import (
     check_csrf,
     csrf_token,
@@ -37,6 +38,7 @@ from bot.operator.auth import (
 from bot.operator.canned import canned_answers
 from bot.operator.customer import customer_panel
 
+log = logging.getLogger(__name__)
 bp = Blueprint(
     "operator",
     __name__,
@@ -75,18 +77,30 @@ def _template_helpers() -> dict[str, Any]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Show the sign-in form; sign the operator in with email and password."""
-    if request.method == "POST":
-        operator = authenticate(
-            request.form.get("email", ""), request.form.get("password", "")
-        )
-        if operator is not None:
-            db.session.commit()
-            sign_in(operator)
-            return redirect(_safe_next(request.args.get("next")))
+    """Show the sign-in form; sign the operator in with email and password.
+
+    Failures count per email and per IP; past the limit the form answers 429
+    without checking the password, so guessing cannot go on.
+    """
+    if request.method == "GET":
+        return render_template("operator/login.html")
+    email = request.form.get("email", "")[:254]
+    account, ip = email.strip().lower(), request.remote_addr or "unknown"
+    limit = signin_limit()
+    if limit.is_limited(ip, account):
+        log.warning("console sign-in refused: too many failures", extra={"ip": ip})
+        flash("サインインの失敗が続いたため、しばらくしてからお試しください。", "error")
+        return render_template("operator/login.html"), 429
+    operator = authenticate(email, request.form.get("password", ""))
+    if operator is None:
+        limit.record_failure(ip, account)
+        log.info("console sign-in failed", extra={"ip": ip})
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("operator/login.html"), 401
-    return render_template("operator/login.html")
+    db.session.commit()
+    limit.clear_account(account)
+    sign_in(operator)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.extensions import get_redis
 from tests.handoff.helpers import csrf_of, make_operator, sign_in
 
 
@@ -53,3 +57,62 @@ def test_posts_without_the_csrf_token_are_refused(
     forged = client.post("/operator/logout", data={"csrf_token": "forged"})
     assert forged.status_code == 400
     assert client.get("/operator/").status_code == 200
+
+
+def _signed_in(client: FlaskClient) -> bool:
+    return client.get("/operator/").status_code == 200
+
+
+def test_repeated_wrong_passwords_lock_the_account(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_operator(app, "sato@example.com")
+    for _ in range(5):
+        assert sign_in(client, "sato@example.com", "guess").status_code == 401
+    # Past the limit even the right password is refused, without a session.
+    locked = sign_in(client, "Sato@Example.com")
+    assert locked.status_code == 429
+    assert "しばらくしてから" in locked.get_data(as_text=True)
+    assert not _signed_in(client)
+    # Another address is locked out of this account as well.
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.80"
+    assert sign_in(elsewhere, "sato@example.com").status_code == 429
+    # When the window has passed, the operator signs in again.
+    with app.app_context():
+        redis = get_redis()
+        for key in redis.scan_iter("operator:failures:*"):
+            redis.delete(key)
+    assert sign_in(client, "sato@example.com").status_code == 302
+    assert _signed_in(client)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"OPERATOR_MAX_FAILURES_PER_IP": 3}])
+def test_one_ip_guessing_many_accounts_is_limited(
+    app: Flask, client: FlaskClient, settings_overrides: dict[str, Any]
+) -> None:
+    make_operator(app, "sato@example.com")
+    for n in range(3):
+        assert sign_in(client, f"guess{n}@example.com").status_code == 401
+    assert sign_in(client, "sato@example.com").status_code == 429
+    assert not _signed_in(client)
+    colleague = app.test_client()
+    colleague.environ_base["REMOTE_ADDR"] = "192.0.2.81"
+    assert sign_in(colleague, "sato@example.com").status_code == 302
+
+
+def test_signing_in_clears_the_account_failures(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_operator(app, "sato@example.com")
+    for _ in range(4):
+        sign_in(client, "sato@example.com", "guess")
+    assert sign_in(client, "sato@example.com").status_code == 302
+    client.post("/operator/logout", data={"csrf_token": csrf_of(client)})
+    for _ in range(4):
+        sign_in(client, "sato@example.com", "guess")
+    assert sign_in(client, "sato@example.com").status_code == 302
+    with app.app_context():
+        keys = list(get_redis().scan_iter("operator:failures:*"))
+    # Only the IP's count is left, under a hash: no email in Redis.
+    assert len(keys) == 1 and b"example" not in keys[0]
