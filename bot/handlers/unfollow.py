@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from bot.handlers.context import EventContext
+from bot.handoff.timers import close_for_blocked_customer
 from bot.users.service import record_unfollow
 
 
 def handle_unfollow(ctx: EventContext) -> None:
-    """Mark the user blocked (an unfollow event has no reply token)."""
+    """Mark the user blocked and close a conversation waiting for a person.
+
+    An unfollow event has no reply token, and nothing can be pushed now.
+    """
     if ctx.line_user_id is not None:
         ctx.user = record_unfollow(ctx.line_user_id, ctx.occurred_at)
+        close_for_blocked_customer(ctx.user.id, ctx.occurred_at)

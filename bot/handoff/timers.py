@@ -19,6 +19,8 @@ from bot.handoff.models import (
 from bot.jobs import enqueue
 from bot.messages import render
 
+# resolved_by of a conversation closed because the customer blocked the shop.
+BLOCKED = "blocked"
 CLOSING_TEMPLATES = {
     "operator": "handoff_closing",
     "idle": "handoff_closing_idle",
@@ -53,6 +55,19 @@ def close_conversation(
     user_id = conversation.user_id
     run_after_commit(lambda: enqueue(restore_menu, user_id))
     return conversation
+
+
+def close_for_blocked_customer(user_id: int, now: datetime) -> Conversation | None:
+    """Close the open conversation of a customer who blocked the shop.
+
+    Nothing is sent (LINE would not deliver it) and the menu is left alone;
+    the console shows the conversation closed because of the block, so no
+    operator keeps answering into the void.
+    """
+    conversation = service.open_conversation_of(user_id)
+    if conversation is None:
+        return None
+    return service.resolve_conversation(conversation.id, BLOCKED, now)
 
 
 def apologise_for_wait(conversation_id: int, now: datetime) -> bool:

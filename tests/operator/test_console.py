@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from bot.extensions import db
 from bot.handoff.models import ConversationMessage
@@ -82,6 +83,12 @@ def test_two_operators_claiming_at_once_one_wins(
     assert claimed.state == "with_operator"
 
 
+def queued_ids(client: FlaskClient) -> set[int]:
+    """Return the ids of the conversations in the console's queue."""
+    queue = client.get("/operator/api/queue").get_json()
+    return {item["id"] for items in queue.values() for item in items}
+
+
 def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
     app: Flask, line: LineSide, worker: Drain
 ) -> None:
@@ -120,6 +127,30 @@ def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
     assert "ポイント" in texts(line, user_id)[-1]
     senders = [sender for sender, _, _ in messages_in(app, conversation.id)]
     assert senders == ["customer", "bot", "operator", "bot"]
+
+
+def test_customer_who_blocks_the_shop_leaves_the_queue(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    load_shipped_faq(app)
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    make_operator(app, "sato@example.com", name="佐藤")
+    client = app.test_client()
+    sign_in(client, "sato@example.com")
+    assert conversation.id in queued_ids(client)
+    calls_before = len(line.calls("*"))
+
+    line.send(line.unfollow(user_id))
+    worker()
+    [closed] = conversations_of(app, user_id)
+    assert (closed.state, closed.resolved_by) == ("resolved", "blocked")
+    # Nothing was sent to a customer who blocked us: no closing message, no menu.
+    assert len(line.calls("*")) == calls_before
+    assert conversation.id not in queued_ids(client)
+    page = client.get(f"/operator/conversations/{conversation.id}")
+    assert "終了（お客様がブロックしました）" in page.get_data(as_text=True)
+    assert "reply-text" not in page.get_data(as_text=True)
 
 
 def test_only_the_assigned_operator_replies(
