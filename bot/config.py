@@ -61,6 +61,8 @@ class Settings:
     # FAQ, handoff to operators and the operator console (issue 6).
     FAQ_FILE: str = "faq/faq.yaml"
     BUSINESS_HOURS: str = "Mon-Fri 10:00-18:00"
+    # Whole days without people: `2026-12-29..2027-01-03, 2027-01-11`.
+    BUSINESS_CLOSED_DAYS: str = ""
     HANDOFF_NO_ANSWER_MINUTES: int = 15
     HANDOFF_IDLE_MINUTES: int = 30
     # Seconds between keep-alive comments on the console's live stream.

@@ -16,7 +16,9 @@ def init_app(app: Flask) -> None:
 
     settings = app.config["SETTINGS"]
     try:
-        hours = parse_business_hours(settings.BUSINESS_HOURS, settings.timezone)
+        hours = parse_business_hours(
+            settings.BUSINESS_HOURS, settings.timezone, settings.BUSINESS_CLOSED_DAYS
+        )
     except BusinessHoursError as exc:
         raise ConfigError(str(exc)) from exc
     app.extensions["business_hours"] = hours

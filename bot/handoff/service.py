@@ -40,7 +40,9 @@ def business_hours() -> BusinessHours:
     hours = current_app.extensions.get("business_hours")
     if hours is None:
         settings = current_app.config["SETTINGS"]
-        hours = parse_business_hours(settings.BUSINESS_HOURS, settings.timezone)
+        hours = parse_business_hours(
+            settings.BUSINESS_HOURS, settings.timezone, settings.BUSINESS_CLOSED_DAYS
+        )
         current_app.extensions["business_hours"] = hours
     return hours
 

@@ -53,6 +53,40 @@ def test_malformed_hours_are_refused(text: str) -> None:
         parse_business_hours(text, TOKYO)
 
 
+YEAR_END = parse_business_hours(
+    "Mon-Fri 10:00-18:00", TOKYO, "2026-12-29..2027-01-03, 2027-01-05"
+)
+
+
+def test_closed_days_are_closed_all_day() -> None:
+    assert YEAR_END.is_open(tokyo(28, 10))
+    assert not YEAR_END.is_open(tokyo(29, 11))  # a Tuesday
+    assert not YEAR_END.is_open(datetime(2027, 1, 5, 12, tzinfo=TOKYO))
+    # 00:30 on the 29th in Tokyo is still the 28th in UTC: Tokyo's day decides.
+    assert not YEAR_END.is_open(datetime(2026, 12, 29, 0, 30, tzinfo=TOKYO))
+    # The next opening skips the closure and the weekday closed after it.
+    assert YEAR_END.next_opening(tokyo(28, 19)) == datetime(
+        2027, 1, 4, 10, tzinfo=TOKYO
+    )
+    assert YEAR_END.next_opening(datetime(2027, 1, 4, 19, tzinfo=TOKYO)) == datetime(
+        2027, 1, 6, 10, tzinfo=TOKYO
+    )
+
+
+@pytest.mark.parametrize(
+    "closed",
+    ["2026-12-32", "12/29", "2027-01-03..2026-12-29", "2026-01-01..2026-03-01"],
+)
+def test_malformed_closed_days_are_refused(closed: str) -> None:
+    with pytest.raises(BusinessHoursError, match="BUSINESS_CLOSED_DAYS"):
+        parse_business_hours("Mon-Fri 10:00-18:00", TOKYO, closed)
+
+
+def test_app_refuses_to_start_with_bad_closed_days() -> None:
+    with pytest.raises(ConfigError, match="BUSINESS_CLOSED_DAYS"):
+        create_app({"BOT_ENV": "test", "BUSINESS_CLOSED_DAYS": "New Year"})
+
+
 def test_app_refuses_to_start_with_bad_hours() -> None:
     with pytest.raises(ConfigError, match="BUSINESS_HOURS"):
         create_app({"BOT_ENV": "test", "BUSINESS_HOURS": "weekdays"})
@@ -69,3 +103,23 @@ def test_outside_hours_the_customer_is_told_when_a_person_answers(
     [reply] = texts(line, user_id)
     assert "ただいま営業時間外です（対応時間：月〜金 10:00〜18:00）" in reply
     assert "12月14日(月) 10:00以降" in reply
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"BUSINESS_CLOSED_DAYS": "2026-12-14..2026-12-15"}]
+)
+def test_on_a_closed_day_the_customer_is_told_the_next_working_day(
+    app: Flask,
+    line: LineSide,
+    worker: Drain,
+    monkeypatch: pytest.MonkeyPatch,
+    settings_overrides: dict[str, str],
+) -> None:
+    monday_noon = tokyo(14, 12).astimezone(UTC)
+    monkeypatch.setattr(bot.handoff.handlers, "utcnow", lambda: monday_noon)
+    user_id = line.add_user()
+    line.send(line.text(user_id, "スタッフと話したい"))
+    worker()
+    [reply] = texts(line, user_id)
+    assert "ただいま営業時間外です" in reply
+    assert "12月16日(水) 10:00以降" in reply
