@@ -8,7 +8,7 @@ from bot.users.service import record_unfollow
 
 
 def handle_unfollow(ctx: EventContext) -> None:
-    """Mark the user blocked and close a conversation waiting for a person.
+    """Mark the user blocked and close their open conversation with a person.
 
     An unfollow event has no reply token, and nothing can be pushed now.
     """
