@@ -6,14 +6,23 @@ cd "$(dirname "$0")/.."
 ./scripts/ensure-services.sh
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-# Browser tests drive Debian's Chromium (Playwright never downloads a browser).
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser);
+# the store poster tests need a Japanese font (Noto CJK, as bot/stores/poster.py
+# looks for it).
+has_japanese_font() {
+  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc ] || {
+    command -v fc-match >/dev/null &&
+      fc-match -f '%{file}' 'sans:lang=ja:weight=bold' | grep -qi cjk
+  }
+}
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || ! has_japanese_font; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian's chromium for the browser tests"
+    echo "installing Debian's chromium and fonts-noto-cjk for the tests"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   else
-    echo "the browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+    echo "the tests need Debian's chromium and fonts-noto-cjk:" \
+      "sudo apt-get install chromium fonts-noto-cjk" >&2
     exit 1
   fi
 fi
