@@ -11,7 +11,15 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from flask import request
+
 from bot.extensions import get_redis
+
+
+def client_ip() -> str:
+    """Return the address failures count against for the current request."""
+    # Behind a reverse proxy, configure ProxyFix so remote_addr is the client.
+    return request.remote_addr or "unknown"
 
 
 @dataclass(frozen=True)

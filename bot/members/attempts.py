@@ -27,18 +27,3 @@ def link_limit() -> FailureLimit:
         per_account=settings.LINK_MAX_FAILURES_PER_ACCOUNT,
         per_ip=settings.LINK_MAX_FAILURES_PER_IP,
     )
-
-
-def is_limited(ip: str, account: str | None) -> bool:
-    """Tell whether this IP or account has used up its failures in the window."""
-    return link_limit().is_limited(ip, account)
-
-
-def record_failure(ip: str, account: str | None) -> None:
-    """Count one failed attempt for the IP and, if known, the account."""
-    link_limit().record_failure(ip, account)
-
-
-def clear_account(account: str) -> None:
-    """Forget an account's failures after it signed in correctly."""
-    link_limit().clear_account(account)

@@ -26,6 +26,7 @@ from bot.extensions import db
 from bot.members import attempts, service
 from bot.members.models import AccountLinkToken, Member
 from bot.members.numbers import normalize_member_no
+from bot.signin_attempts import client_ip
 from bot.stores.join import joined_store_code
 from bot.stores.models import Store
 
@@ -70,13 +71,14 @@ def sign_in_with_password() -> Response:
     email = request.form.get("email", "")[:254]
     known = service.member_by_email(email) if email.strip() else None
     account = attempts.account_key("email", email, known.id if known else None)
-    if attempts.is_limited(_ip(), account):
+    limit = attempts.link_limit()
+    if limit.is_limited(client_ip(), account):
         return _message("limited", 429)
     member = service.authenticate_password(email, request.form.get("password", ""))
     if member is None:
-        attempts.record_failure(_ip(), account)
+        limit.record_failure(client_ip(), account)
         return _back("signin", "メールアドレスまたはパスワードが正しくありません。")
-    attempts.clear_account(account)
+    limit.clear_account(account)
     return _send_to_line(member, token_row)
 
 
@@ -89,14 +91,15 @@ def sign_in_with_card() -> Response:
     member_no = normalize_member_no(request.form.get("member_no", ""))[:32]
     known = service.member_by_no(member_no) if member_no else None
     account = attempts.account_key("card", member_no, known.id if known else None)
-    if attempts.is_limited(_ip(), account):
+    limit = attempts.link_limit()
+    if limit.is_limited(client_ip(), account):
         return _message("limited", 429)
     birthday = _parse_date(request.form.get("birthday", ""))
     member = service.authenticate_card(member_no, birthday)
     if member is None:
-        attempts.record_failure(_ip(), account)
+        limit.record_failure(client_ip(), account)
         return _back("card", "会員番号または生年月日が正しくありません。")
-    attempts.clear_account(account)
+    limit.clear_account(account)
     return _send_to_line(member, token_row)
 
 
@@ -106,7 +109,8 @@ def register() -> Response:
     token_row, refusal = _check_form()
     if refusal is not None:
         return refusal
-    if attempts.is_limited(_ip(), None):
+    limit = attempts.link_limit()
+    if limit.is_limited(client_ip(), None):
         return _message("limited", 429)
     form = request.form
     birthday_text = form.get("birthday", "").strip()
@@ -132,7 +136,7 @@ def register() -> Response:
         )
     except service.RegistrationError as exc:
         db.session.rollback()
-        attempts.record_failure(_ip(), None)
+        limit.record_failure(client_ip(), None)
         return _back("register", str(exc))
     return _send_to_line(member, token_row)
 
@@ -169,11 +173,6 @@ def _message(kind: str, status: int) -> Response:
 
 def _html(body: str, status: int) -> Response:
     return Response(body, status=status, mimetype="text/html")
-
-
-def _ip() -> str:
-    # Behind a reverse proxy, configure ProxyFix so remote_addr is the client.
-    return request.remote_addr or "unknown"
 
 
 def _parse_date(text: str) -> date | None:

@@ -37,6 +37,7 @@ from bot.operator.auth import (
 )
 from bot.operator.canned import canned_answers
 from bot.operator.customer import customer_panel
+from bot.signin_attempts import client_ip
 
 log = logging.getLogger(__name__)
 bp = Blueprint(
@@ -85,7 +86,7 @@ def login() -> Any:
     if request.method == "GET":
         return render_template("operator/login.html")
     email = request.form.get("email", "")[:254]
-    account, ip = email.strip().lower(), request.remote_addr or "unknown"
+    account, ip = email.strip().lower(), client_ip()
     limit = signin_limit()
     if limit.is_limited(ip, account):
         log.warning("console sign-in refused: too many failures", extra={"ip": ip})
