@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from bot.extensions import db, get_redis
-from bot.handoff.hours import BusinessHours, parse_business_hours
+from bot.handoff.hours import BusinessHours
 from bot.handoff.live import publish_after_commit
 from bot.handoff.models import (
     BOT,
@@ -36,15 +36,8 @@ class HandoffError(Exception):
 
 
 def business_hours() -> BusinessHours:
-    """Return BUSINESS_HOURS parsed, once per app."""
-    hours = current_app.extensions.get("business_hours")
-    if hours is None:
-        settings = current_app.config["SETTINGS"]
-        hours = parse_business_hours(
-            settings.BUSINESS_HOURS, settings.timezone, settings.BUSINESS_CLOSED_DAYS
-        )
-        current_app.extensions["business_hours"] = hours
-    return hours
+    """Return the business hours and closed days parsed at start-up."""
+    return current_app.extensions["business_hours"]
 
 
 def open_conversation_of(user_id: int) -> Conversation | None:
