@@ -46,6 +46,16 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     )
 
 
+def signed_in_operator(
+    app: Flask, email: str, role: str = "operator", name: str | None = None
+) -> FlaskClient:
+    """Create an operator account and return a test client signed in as it."""
+    make_operator(app, email, role, name)
+    client = app.test_client()
+    sign_in(client, email)
+    return client
+
+
 def csrf_of(client: FlaskClient) -> str:
     """Return the CSRF token in the client's session."""
     with client.session_transaction() as session:

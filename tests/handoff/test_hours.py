@@ -92,15 +92,23 @@ def test_app_refuses_to_start_with_bad_hours() -> None:
         create_app({"BOT_ENV": "test", "BUSINESS_HOURS": "weekdays"})
 
 
-def test_outside_hours_the_customer_is_told_when_a_person_answers(
-    app: Flask, line: LineSide, worker: Drain, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    saturday_night = tokyo(12, 21).astimezone(UTC)
-    monkeypatch.setattr(bot.handoff.handlers, "utcnow", lambda: saturday_night)
+def reply_to_asking_for_a_person_at(
+    moment: datetime, line: LineSide, worker: Drain, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Have a new customer ask for a person at that moment; return the reply."""
+    monkeypatch.setattr(bot.handoff.handlers, "utcnow", lambda: moment.astimezone(UTC))
     user_id = line.add_user()
     line.send(line.text(user_id, "スタッフと話したい"))
     worker()
     [reply] = texts(line, user_id)
+    return reply
+
+
+def test_outside_hours_the_customer_is_told_when_a_person_answers(
+    app: Flask, line: LineSide, worker: Drain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saturday_night = tokyo(12, 21)
+    reply = reply_to_asking_for_a_person_at(saturday_night, line, worker, monkeypatch)
     assert "ただいま営業時間外です（対応時間：月〜金 10:00〜18:00）" in reply
     assert "12月14日(月) 10:00以降" in reply
 
@@ -115,11 +123,7 @@ def test_on_a_closed_day_the_customer_is_told_the_next_working_day(
     monkeypatch: pytest.MonkeyPatch,
     settings_overrides: dict[str, str],
 ) -> None:
-    monday_noon = tokyo(14, 12).astimezone(UTC)
-    monkeypatch.setattr(bot.handoff.handlers, "utcnow", lambda: monday_noon)
-    user_id = line.add_user()
-    line.send(line.text(user_id, "スタッフと話したい"))
-    worker()
-    [reply] = texts(line, user_id)
+    monday_noon = tokyo(14, 12)
+    reply = reply_to_asking_for_a_person_at(monday_noon, line, worker, monkeypatch)
     assert "ただいま営業時間外です" in reply
     assert "12月16日(水) 10:00以降" in reply

@@ -23,9 +23,8 @@ from tests.handoff.helpers import (
     conversations_of,
     csrf_of,
     load_shipped_faq,
-    make_operator,
     messages_in,
-    sign_in,
+    signed_in_operator,
     texts,
 )
 
@@ -50,12 +49,9 @@ def test_two_operators_claiming_at_once_one_wins(
 ) -> None:
     user_id = waiting_customer(line, worker)
     [conversation] = conversations_of(app, user_id)
-    clients = []
-    for email in ("a@example.com", "b@example.com"):
-        make_operator(app, email)
-        client = app.test_client()
-        sign_in(client, email)
-        clients.append(client)
+    clients = [
+        signed_in_operator(app, email) for email in ("a@example.com", "b@example.com")
+    ]
     start = threading.Barrier(2)
     outcomes: dict[int, str] = {}
 
@@ -95,9 +91,7 @@ def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
     load_shipped_faq(app)
     user_id = waiting_customer(line, worker)
     [conversation] = conversations_of(app, user_id)
-    make_operator(app, "sato@example.com", name="佐藤")
-    client = app.test_client()
-    sign_in(client, "sato@example.com")
+    client = signed_in_operator(app, "sato@example.com", name="佐藤")
     base = f"/operator/conversations/{conversation.id}"
     client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
     sent = client.post(
@@ -135,9 +129,7 @@ def test_customer_who_blocks_the_shop_leaves_the_queue(
     load_shipped_faq(app)
     user_id = waiting_customer(line, worker)
     [conversation] = conversations_of(app, user_id)
-    make_operator(app, "sato@example.com", name="佐藤")
-    client = app.test_client()
-    sign_in(client, "sato@example.com")
+    client = signed_in_operator(app, "sato@example.com", name="佐藤")
     assert conversation.id in queued_ids(client)
     calls_before = len(line.calls("*"))
 
@@ -158,11 +150,8 @@ def test_only_the_assigned_operator_replies(
 ) -> None:
     user_id = waiting_customer(line, worker)
     [conversation] = conversations_of(app, user_id)
-    make_operator(app, "a@example.com")
-    make_operator(app, "b@example.com")
-    first, second = app.test_client(), app.test_client()
-    sign_in(first, "a@example.com")
-    sign_in(second, "b@example.com")
+    first = signed_in_operator(app, "a@example.com")
+    second = signed_in_operator(app, "b@example.com")
     base = f"/operator/conversations/{conversation.id}"
     first.post(f"{base}/claim", data={"csrf_token": csrf_of(first)})
     second.post(f"{base}/messages", data={"csrf_token": csrf_of(second), "text": "x"})
@@ -241,9 +230,7 @@ def test_chat_view_shows_history_as_text_and_the_customer_panel(
         )
         db.session.commit()
     [conversation] = conversations_of(app, user_id)
-    make_operator(app, "sato@example.com")
-    client = app.test_client()
-    sign_in(client, "sato@example.com")
+    client = signed_in_operator(app, "sato@example.com")
     page = client.get(f"/operator/conversations/{conversation.id}").get_data(
         as_text=True
     )
@@ -273,9 +260,7 @@ def test_earlier_conversations_are_listed(
     line.send(line.text(user_id, "人と話したい"))
     worker()
     first, second = conversations_of(app, user_id)
-    make_operator(app, "sato@example.com")
-    client = app.test_client()
-    sign_in(client, "sato@example.com")
+    client = signed_in_operator(app, "sato@example.com")
     page = client.get(f"/operator/conversations/{second.id}").get_data(as_text=True)
     assert f'href="/operator/conversations/{first.id}"' in page
     assert first.opened_at > datetime.now(UTC) - timedelta(hours=1)
@@ -286,11 +271,8 @@ def test_admin_may_take_over_a_conversation(
 ) -> None:
     user_id = waiting_customer(line, worker)
     [conversation] = conversations_of(app, user_id)
-    make_operator(app, "a@example.com")
-    make_operator(app, "boss@example.com", role="admin", name="店長")
-    operator, admin = app.test_client(), app.test_client()
-    sign_in(operator, "a@example.com")
-    sign_in(admin, "boss@example.com")
+    operator = signed_in_operator(app, "a@example.com")
+    admin = signed_in_operator(app, "boss@example.com", role="admin", name="店長")
     base = f"/operator/conversations/{conversation.id}"
     operator.post(f"{base}/claim", data={"csrf_token": csrf_of(operator)})
     admin.post(

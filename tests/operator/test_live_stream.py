@@ -13,7 +13,7 @@ from flask import Flask
 
 from bot.handoff.live import CHANNEL
 from tests.conftest import LineSide
-from tests.handoff.helpers import Drain, conversations_of, make_operator, sign_in
+from tests.handoff.helpers import Drain, conversations_of, signed_in_operator
 
 
 @pytest.fixture
@@ -25,9 +25,7 @@ def settings_overrides() -> dict[str, Any]:
 
 
 def open_stream(app: Flask, bot_url: str) -> http.client.HTTPResponse:
-    make_operator(app, "sato@example.com")
-    client = app.test_client()
-    sign_in(client, "sato@example.com")
+    client = signed_in_operator(app, "sato@example.com")
     cookie = client.get_cookie("session")
     assert cookie is not None
     parts = urlsplit(bot_url)
