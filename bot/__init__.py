@@ -10,13 +10,18 @@ from flask import Flask
 
 from bot.config import load_settings
 
-# Feature domains, in dependency order. Each package may define
-# `init_app(app)` to register its blueprints, CLI groups, jobs and handlers.
+# Domains, in dependency order. Each package's `init_app(app)` registers its
+# blueprints, CLI groups, texts, and its handlers, postback actions, jobs and
+# sweeps with the app's router. A name here that cannot be imported stops
+# start-up: a domain is never skipped without a word.
 DOMAINS = (
+    "handlers",
+    "webhook",
     "members",
     "richmenu",
     "stores",
     "points",
+    "coupons",
     "cards",
     "purchases",
     "pos",
@@ -84,11 +89,12 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 def _init_extensions(app: Flask) -> None:
     from bot import jobs
-    from bot.extensions import db, migrate, redis_ext
+    from bot.extensions import db, install_after_commit_hooks, migrate, redis_ext
     from bot.line.client import init_line_client
     from bot.messages import init_templates
 
     db.init_app(app)
+    install_after_commit_hooks()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     redis_ext.init_app(app)
     init_line_client(app)
@@ -104,30 +110,49 @@ def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
+# Every table's model, so the metadata (and Alembic) sees the whole schema.
+MODEL_MODULES = (
+    "users",
+    "webhook",
+    "members",
+    "stores",
+    "points",
+    "purchases",
+    "cards",
+    "richmenu",
+    "operator",
+    "handoff",
+    "faq",
+    "segments",
+)
+
+
 def _import_models() -> None:
-    # Models and jobs register themselves with the metadata and job registry.
-    import bot.members.models  # noqa: F401
-    import bot.points.models  # noqa: F401
-    import bot.purchases.models  # noqa: F401
-    import bot.stores.models  # noqa: F401
-    import bot.users.models  # noqa: F401
-    import bot.webhook.jobs  # noqa: F401
-    import bot.webhook.models  # noqa: F401
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(f"bot.{name}.models")
 
 
 def _init_domains(app: Flask) -> None:
     import importlib
 
+    from bot.routing import Router, RoutingError, richmenu_postback_actions
+
+    router = app.extensions["router"] = Router()
     for name in DOMAINS:
         try:
             module = importlib.import_module(f"bot.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bot.{name}":
-                raise
-            continue
+        except ImportError as exc:
+            raise RoutingError(
+                f"domain {name!r} in bot.DOMAINS cannot be imported: {exc}"
+            ) from exc
         init = getattr(module, "init_app", None)
-        if init is not None:
-            init(app)
+        if init is None:
+            raise RoutingError(f"domain {name!r} in bot.DOMAINS has no init_app(app)")
+        init(app)
+    menus = Path(app.config["SETTINGS"].RICHMENU_DIR)
+    router.check_postback_actions(richmenu_postback_actions(menus))
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:
@@ -148,17 +173,15 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from bot.ops.views import bp as ops_bp
-    from bot.webhook import views as webhook
 
-    webhook.init_app(app)
     app.register_blueprint(ops_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from bot.demo import demo_command
     from bot.jobs.worker import worker_command
-    from bot.webhook.cli import events_cli
+    from bot.ops.cli import handlers_command
 
     app.cli.add_command(worker_command)
-    app.cli.add_command(events_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(handlers_command)

@@ -46,6 +46,8 @@ class Settings:
     REDIS_URL: str = ""
     BOT_BASE_URL: str = "http://127.0.0.1:8000"
     ONLINE_STORE_URL: str = "https://shop.example.com"
+    # Rich menu definitions: deployed by `richmenu deploy`, checked at start-up.
+    RICHMENU_DIR: str = str(Path(__file__).resolve().parents[1] / "richmenus")
     SECRET_KEY: str = "dev-secret-key-change-me"
     BOT_TIMEZONE: str = "Asia/Tokyo"
     MESSAGES_FILE: str = ""

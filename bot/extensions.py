@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from redis import Redis
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Session
+
+log = logging.getLogger(__name__)
 
 # Named constraints so that Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -68,3 +74,36 @@ redis_ext = RedisExtension()
 def get_redis() -> Redis:
     """Return the current app's Redis client."""
     return redis_ext.client
+
+
+# Side effects (LINE calls, enqueues, live-console events) wait for the data
+# they depend on: `after_commit(fn)` runs `fn` once the session's outermost
+# transaction commits, and drops it when that transaction rolls back.
+_AFTER_COMMIT_KEY = "after_commit"
+
+
+def after_commit(fn: Callable[[], Any]) -> None:
+    """Run `fn` once the current transaction commits; drop it on rollback."""
+    db.session().info.setdefault(_AFTER_COMMIT_KEY, []).append(fn)
+
+
+def install_after_commit_hooks() -> None:
+    """Listen for commits and rollbacks on every session (once per process)."""
+    if not event.contains(Session, "after_commit", _run_after_commit):
+        event.listen(Session, "after_commit", _run_after_commit)
+        event.listen(Session, "after_soft_rollback", _drop_after_rollback)
+
+
+def _run_after_commit(session: Session) -> None:
+    for fn in session.info.pop(_AFTER_COMMIT_KEY, []):
+        try:
+            fn()
+        except Exception:
+            # The data is committed; a lost side effect is found by its sweep
+            # (pending events and messages are re-queued), never by a rollback.
+            log.exception("after-commit action failed")
+
+
+def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT_KEY, None)

@@ -6,6 +6,7 @@ customers read without touching code. Placeholders use `{name}` syntax.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,44 +15,27 @@ from flask import Flask, current_app
 
 from bot.config import ConfigError
 
-DEFAULT_TEMPLATES: dict[str, str] = {
-    "welcome": (
-        "{name}さん、友だち追加ありがとうございます！\n"
-        "店舗とオンラインストアの会員証・ポイント・お知らせをLINEでお届けします。\n"
-        "下のメニューから「会員登録・連携」をタップすると、お持ちの会員番号と"
-        "LINEがつながります。"
-    ),
-    "welcome_back": (
-        "{name}さん、おかえりなさい！ブロック解除ありがとうございます。\n"
-        "またLINEで会員証やお得な情報をお届けします。"
-    ),
-    "default_answer": (
-        "メッセージありがとうございます。\n"
-        "ただいま自動応答の準備中です。お問い合わせは下のメニューからご利用ください。"
-    ),
-    "unknown_action": (
-        "申し訳ありません。この操作は現在ご利用いただけません。"
-        "お手数ですが、メニューからもう一度お試しください。"
-    ),
-    "customer_fallback_name": "お客様",
-}
 
-
-def register_templates(defaults: dict[str, str]) -> None:
-    """Add a domain's default texts (called when its module is imported)."""
-    DEFAULT_TEMPLATES.update(defaults)
+def register_templates(app: Flask, defaults: dict[str, str]) -> None:
+    """Add a domain's default texts (from its `init_app`); a name used twice fails."""
+    registered = app.extensions.setdefault("template_defaults", {})
+    twice = sorted(registered.keys() & defaults.keys())
+    if twice:
+        raise ConfigError(f"customer texts registered twice: {', '.join(twice)}")
+    registered.update(defaults)
 
 
 def init_templates(app: Flask) -> None:
-    """Load the templates once: defaults, then MESSAGES_FILE overrides."""
-    templates = dict(DEFAULT_TEMPLATES)
+    """Load the templates once: the domains' defaults, then MESSAGES_FILE overrides."""
+    defaults = app.extensions.get("template_defaults", {})
+    templates = dict(defaults)
     path = app.config["SETTINGS"].MESSAGES_FILE
     if path:
-        templates.update(_load_overrides(Path(path)))
+        templates.update(_load_overrides(Path(path), defaults.keys()))
     app.extensions["templates"] = templates
 
 
-def _load_overrides(path: Path) -> dict[str, str]:
+def _load_overrides(path: Path, known: Iterable[str]) -> dict[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -60,7 +44,7 @@ def _load_overrides(path: Path) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
         raise ConfigError(f"MESSAGES_FILE {path}: must map template names to texts")
-    unknown = sorted(set(data) - set(DEFAULT_TEMPLATES))
+    unknown = sorted(set(data) - set(known))
     if unknown:
         raise ConfigError(
             f"MESSAGES_FILE {path}: unknown templates {', '.join(unknown)}"

@@ -6,5 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the beacon event handler (importing it registers it)."""
-    import bot.beacon.handler  # noqa: F401
+    """Route beacon events; register the store-visit texts."""
+    from bot.beacon import handlers
+    from bot.beacon.texts import TEXTS
+    from bot.messages import register_templates
+
+    register_templates(app, TEXTS)
+    app.extensions["router"].event("beacon", handlers.handle_beacon)

@@ -7,37 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.line.postback import encode_postback
-from bot.messages import register_templates, render, text_message
+from bot.messages import render, text_message
 from bot.stores.models import Store
-
-register_templates(
-    {
-        "beacon_member_welcome": (
-            "{name}さん、{store}へようこそ！\n"
-            "現在のポイント: {points}pt\n"
-            "会員ランク: {rank}"
-        ),
-        "beacon_store_coupon": (
-            "【{store}限定クーポン】\n"
-            "本日のお買い物で使える5%OFFクーポンです。"
-            "お会計の際にこの画面をスタッフにお見せください。\n"
-            "クーポンコード: {code}"
-        ),
-        "beacon_guest_invite": (
-            "{store}へようこそ！\n"
-            "LINEで会員連携すると、ポイントの確認や店舗限定クーポンを"
-            "ご利用いただけます。下のボタンから会員登録・連携へお進みください。"
-        ),
-        "beacon_link_button": "会員登録・連携",
-        "beacon_store_info": (
-            "{store}\n住所: {address}\n営業時間: {opens}〜{closes}\n地図: {map_url}"
-        ),
-        "rank_regular": "レギュラー",
-        "rank_silver": "シルバー",
-        "rank_gold": "ゴールド",
-        "rank_platinum": "プラチナ",
-    }
-)
 
 
 def map_url(store: Store) -> str:

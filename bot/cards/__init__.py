@@ -6,8 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the card API and the LIFF page; import the card code model."""
-    import bot.cards.models  # noqa: F401
+    """Register the card API and the LIFF page."""
     from bot.cards.views import bp
 
     app.register_blueprint(bp)

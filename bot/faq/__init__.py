@@ -6,10 +6,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the text handler, FAQ buttons and the `faq` CLI group."""
-    from bot.faq import handlers, models, texts  # noqa: F401
+    """Route text messages and FAQ buttons; register the `faq` CLI group."""
+    from bot.faq import handlers
     from bot.faq.cli import faq_cli
     from bot.faq.service import init_cache
+    from bot.faq.texts import TEXTS
+    from bot.messages import register_templates
 
+    router = app.extensions["router"]
+    router.message("text", handlers.answer_text)
+    router.postback("faq", handlers.show_faq_menu)
+    router.postback("faq_pick", handlers.answer_pick)
+    register_templates(app, TEXTS)
     init_cache(app)
     app.cli.add_command(faq_cli)

@@ -8,8 +8,6 @@ from typing import Any
 from bot.faq.content import FaqEntry
 from bot.faq.service import LiveFaq, live_faq
 from bot.handlers.context import EventContext
-from bot.handlers.postback import postback_action
-from bot.handlers.registry import message_handler
 from bot.handoff import service as handoff
 from bot.handoff.handlers import (
     customer_of,
@@ -26,7 +24,6 @@ LABEL_LIMIT = 20
 QUICK_REPLY_LIMIT = 13
 
 
-@message_handler("text")
 def answer_text(ctx: EventContext) -> None:
     """Answer from the FAQ, offer close candidates, or hand over to a person."""
     user = customer_of(ctx)
@@ -78,7 +75,6 @@ def candidates_message(candidates: tuple[FaqEntry, ...]) -> dict[str, Any]:
     return text_message(render("faq_candidates"), quickReply={"items": items})
 
 
-@postback_action("faq")
 def show_faq_menu(ctx: EventContext, params: dict[str, str]) -> None:
     """List the FAQ categories, or the questions of one category, as buttons."""
     faq = live_faq()
@@ -98,7 +94,6 @@ def show_faq_menu(ctx: EventContext, params: dict[str, str]) -> None:
     ctx.reply([text_message(text, quickReply={"items": items})])
 
 
-@postback_action("faq_pick")
 def answer_pick(ctx: EventContext, params: dict[str, str]) -> None:
     """Answer the question the customer picked from the buttons."""
     entry = live_faq().by_id.get(params.get("id", ""))

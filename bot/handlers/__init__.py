@@ -1,18 +1,25 @@
-"""One module per LINE event type; domains register more through the registry."""
+"""The core LINE event handlers, one module per event type."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask
+
 from bot.handlers import follow, message, postback, unfollow
-from bot.handlers.registry import Handler, event_handlers
+from bot.handlers.context import EventContext
 
-CORE_HANDLERS: dict[str, Handler] = {
-    "follow": follow.handle_follow,
-    "unfollow": unfollow.handle_unfollow,
-    "message": message.handle_message,
-    "postback": postback.handle_postback,
-}
+Handler = Callable[[EventContext], None]
 
 
-def handler_for(event_type: str) -> Handler | None:
-    """Return the handler for an event type, or None when it is not handled."""
-    return event_handlers.get(event_type) or CORE_HANDLERS.get(event_type)
+def init_app(app: Flask) -> None:
+    """Route follow, unfollow, message and postback events; register their texts."""
+    from bot.handlers.texts import TEXTS
+    from bot.messages import register_templates
+
+    register_templates(app, TEXTS)
+    router = app.extensions["router"]
+    router.event("follow", follow.handle_follow)
+    router.event("unfollow", unfollow.handle_unfollow)
+    router.event("message", message.handle_message)
+    router.event("postback", postback.handle_postback)

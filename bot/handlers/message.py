@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from bot.handlers.context import EventContext
-from bot.handlers.registry import message_handlers, message_interceptors
 from bot.messages import render, text_message
+from bot.routing import INTERCEPTOR, MESSAGE, get_router
 
 
 def handle_message(ctx: EventContext) -> None:
     """Route by message type; answer politely where no domain handles it."""
-    if any(intercept(ctx) for intercept in message_interceptors):
+    router = get_router()
+    if any(route.fn(ctx) for route in router.of_kind(INTERCEPTOR)):
         return
     message = ctx.payload.get("message")
     message_type = message.get("type") if isinstance(message, dict) else None
-    handler = message_handlers.get(message_type or "")
-    if handler is not None:
-        handler(ctx)
+    route = router.find(MESSAGE, message_type or "")
+    if route is not None:
+        route.fn(ctx)
         return
     ctx.reply([text_message(render("default_answer"))])

@@ -1,4 +1,4 @@
-"""postback: routes `action=...&key=value` data to registered actions."""
+"""postback: routes `action=...&key=value` data to the action the router names."""
 
 from __future__ import annotations
 
@@ -8,21 +8,11 @@ from collections.abc import Callable
 from bot.handlers.context import EventContext
 from bot.line.postback import BadPostbackData, decode_postback
 from bot.messages import render, text_message
+from bot.routing import POSTBACK, get_router
 
 log = logging.getLogger(__name__)
 
 PostbackAction = Callable[[EventContext, dict[str, str]], None]
-_actions: dict[str, PostbackAction] = {}
-
-
-def postback_action(name: str) -> Callable[[PostbackAction], PostbackAction]:
-    """Register the function that handles postbacks with `action=name`."""
-
-    def register(fn: PostbackAction) -> PostbackAction:
-        _actions[name] = fn
-        return fn
-
-    return register
 
 
 def handle_postback(ctx: EventContext) -> None:
@@ -33,9 +23,9 @@ def handle_postback(ctx: EventContext) -> None:
     except BadPostbackData as exc:
         log.warning("postback data not understood", extra={"reason": str(exc)})
         action, params = "", {}
-    handler = _actions.get(action)
-    if handler is None:
+    route = get_router().find(POSTBACK, action)
+    if route is None:
         log.warning("unknown postback action", extra={"action": action[:40]})
         ctx.reply([text_message(render("unknown_action"))])
         return
-    handler(ctx, params)
+    route.fn(ctx, params)

@@ -8,11 +8,12 @@ from bot.config import ConfigError
 
 
 def init_app(app: Flask) -> None:
-    """Register handoff handlers, jobs and the `handoff` CLI group; check hours."""
-    from bot.handoff import handlers, jobs, models, texts  # noqa: F401
+    """Route handoff messages, buttons, jobs and timers; check business hours."""
+    from bot.handoff import handlers, jobs
     from bot.handoff.cli import handoff_cli
     from bot.handoff.hours import BusinessHoursError, parse_business_hours
-    from bot.handoff.live import install_commit_hooks
+    from bot.handoff.texts import TEXTS
+    from bot.messages import register_templates
 
     settings = app.config["SETTINGS"]
     try:
@@ -22,5 +23,13 @@ def init_app(app: Flask) -> None:
     except BusinessHoursError as exc:
         raise ConfigError(str(exc)) from exc
     app.extensions["business_hours"] = hours
-    install_commit_hooks()
+    router = app.extensions["router"]
+    router.interceptor("handoff", handlers.keep_for_operator)
+    router.postback("handoff", handlers.ask_for_person)
+    router.postback("end_support", handlers.end_support)
+    router.menu_rule("support", handlers.support_menu_while_handed_off)
+    router.job(jobs.deliver_message)
+    router.job(jobs.restore_menu)
+    router.sweep(jobs.sweep_handoff_timers)
+    register_templates(app, TEXTS)
     app.cli.add_command(handoff_cli)

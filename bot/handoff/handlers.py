@@ -11,8 +11,6 @@ from typing import Any
 from flask import current_app
 
 from bot.handlers.context import EventContext
-from bot.handlers.postback import postback_action
-from bot.handlers.registry import message_interceptor
 from bot.handoff import service
 from bot.handoff.hours import describe_moment
 from bot.handoff.models import BOT_SENDER, CUSTOMER, Conversation
@@ -130,7 +128,6 @@ def acknowledgement(now: datetime) -> str:
     )
 
 
-@message_interceptor
 def keep_for_operator(ctx: EventContext) -> bool:
     """Store any message of a customer who waits for or talks to a person."""
     if ctx.line_user_id is None or ctx.user is None:
@@ -151,7 +148,6 @@ def keep_for_operator(ctx: EventContext) -> bool:
     return True
 
 
-@postback_action("handoff")
 def ask_for_person(ctx: EventContext, params: dict[str, str]) -> None:
     """Hand the customer to a person from a quick reply or menu button."""
     user = customer_of(ctx)
@@ -161,7 +157,6 @@ def ask_for_person(ctx: EventContext, params: dict[str, str]) -> None:
     hand_to_person(ctx, user, reason)
 
 
-@postback_action("end_support")
 def end_support(ctx: EventContext, params: dict[str, str]) -> None:
     """End the handoff from the support menu and return to the bot."""
     user = customer_of(ctx)
@@ -185,9 +180,3 @@ def end_support(ctx: EventContext, params: dict[str, str]) -> None:
 def support_menu_while_handed_off(user: LineUser) -> str | None:
     """Name the support menu for a customer who waits for or talks to a person."""
     return SUPPORT_MENU if service.open_conversation_of(user.id) else None
-
-
-# The rich menu domain asks each domain for status rules; support comes first.
-_menu_rule = getattr(richmenu_service, "menu_rule", None)
-if _menu_rule is not None:
-    _menu_rule(support_menu_while_handed_off)

@@ -7,7 +7,7 @@ import logging
 from bot.extensions import db
 from bot.handoff.live import publish_after_commit
 from bot.handoff.models import PENDING, Conversation, ConversationMessage
-from bot.jobs import every_minute, is_final_attempt, job
+from bot.jobs import is_final_attempt
 from bot.line.client import LineApiError, LineTransientError
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.messages import text_message
@@ -18,7 +18,6 @@ from bot.users.models import LineUser
 log = logging.getLogger(__name__)
 
 
-@job()
 def deliver_message(message_id: int) -> None:
     """Push one stored operator or bot message to the customer, once."""
     message = db.session.get(ConversationMessage, message_id)
@@ -44,7 +43,6 @@ def deliver_message(message_id: int) -> None:
     log.info("handoff message delivered", extra={"outcome": outcome})
 
 
-@job()
 def restore_menu(user_id: int) -> None:
     """Put a customer back on the rich menu that fits them (after a handoff)."""
     user = db.session.get(LineUser, user_id)
@@ -54,7 +52,6 @@ def restore_menu(user_id: int) -> None:
     db.session.commit()
 
 
-@every_minute
 def sweep_handoff_timers() -> None:
     """Apologise to customers nobody answered; return idle conversations to the bot."""
     from bot.handoff.timers import run_due_timers

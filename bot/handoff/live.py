@@ -12,32 +12,23 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from bot.extensions import db, get_redis
+from bot.extensions import after_commit, get_redis
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "operator:events"
-_PENDING_KEY = "handoff_after_commit"
-
-
-def run_after_commit(fn: Callable[[], None]) -> None:
-    """Run `fn` once the current transaction commits; drop it on rollback."""
-    db.session().info.setdefault(_PENDING_KEY, []).append(fn)
 
 
 def publish_after_commit(kind: str, conversation_id: int | None = None) -> None:
     """Announce a change to every console once the transaction commits."""
     redis = get_redis()
     payload = json.dumps({"type": kind, "conversation": conversation_id})
-    run_after_commit(lambda: _publish(redis, payload))
+    after_commit(lambda: _publish(redis, payload))
 
 
 def _publish(redis: Redis, payload: str) -> None:
@@ -46,30 +37,6 @@ def _publish(redis: Redis, payload: str) -> None:
     except RedisError as exc:
         # Consoles also refresh on reconnect; a lost event is not worth a failure.
         log.warning("live update not published", extra={"error": type(exc).__name__})
-
-
-def _after_commit(session: Session) -> None:
-    for fn in session.info.pop(_PENDING_KEY, []):
-        try:
-            fn()
-        except Exception:
-            log.exception("after-commit action failed")
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING_KEY, None)
-
-
-def install_commit_hooks() -> None:
-    """Listen for commits and rollbacks on every session (once per process)."""
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback_soft)
-
-
-def _after_rollback_soft(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:
-        _after_rollback(session)
 
 
 def stream_events(

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-import bot.operator.models  # noqa: F401  (conversations refer to operators)
 from bot.extensions import db
 from bot.models_base import UTCDateTime, utcnow
 from bot.users.models import LineUser

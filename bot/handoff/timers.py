@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from bot.extensions import db
+from bot.extensions import after_commit, db
 from bot.handoff import service
-from bot.handoff.live import run_after_commit
 from bot.handoff.models import (
     BOT_SENDER,
     PENDING,
@@ -32,7 +31,7 @@ def send_later(message: ConversationMessage) -> None:
     from bot.handoff.jobs import deliver_message
 
     message_id = message.id
-    run_after_commit(lambda: enqueue(deliver_message, message_id))
+    after_commit(lambda: enqueue(deliver_message, message_id))
 
 
 def close_conversation(
@@ -53,7 +52,7 @@ def close_conversation(
     )
     send_later(closing)
     user_id = conversation.user_id
-    run_after_commit(lambda: enqueue(restore_menu, user_id))
+    after_commit(lambda: enqueue(restore_menu, user_id))
     return conversation
 
 

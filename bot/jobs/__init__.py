@@ -1,14 +1,14 @@
-"""Background jobs on Dramatiq and Redis: registry, enqueue helper, retry policy.
+"""Background jobs on Dramatiq and Redis: the broker, enqueue helper, retry policy.
 
-Jobs are plain functions that take ids. `@job` only records them; the factory
-declares them on the app's broker, so importing a jobs module does no I/O.
+Jobs are plain functions that take ids. Each domain registers its jobs with the
+app's router (`router.job(fn)`); `init_app` declares them on the app's broker,
+so importing a jobs module does no I/O and registers nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import dramatiq
@@ -26,53 +26,15 @@ from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
 from bot.logs import log_context
+from bot.routing import DEFAULT_QUEUE, JOB, Route, get_router, job_name
 
 log = logging.getLogger(__name__)
 
 EVENTS_QUEUE = "events"
-DEFAULT_QUEUE = "default"
 
 
 class TransientError(Exception):
     """A failure worth retrying later: LINE 5xx/429, a timeout, a busy lock."""
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """A registered job function and its queue."""
-
-    name: str
-    fn: Callable[..., None]
-    queue: str
-
-
-_registry: dict[str, JobSpec] = {}
-_minute_sweeps: list[Callable[[], None]] = []
-
-
-def job(
-    queue: str = DEFAULT_QUEUE,
-) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Register a function as a background job on a queue."""
-
-    def register(fn: Callable[..., None]) -> Callable[..., None]:
-        name = f"{fn.__module__}.{fn.__name__}"
-        _registry[name] = JobSpec(name=name, fn=fn, queue=queue)
-        return fn
-
-    return register
-
-
-def every_minute(fn: Callable[[], None]) -> Callable[[], None]:
-    """Register a sweep the worker runs about once a minute in an app context."""
-    if fn not in _minute_sweeps:
-        _minute_sweeps.append(fn)
-    return fn
-
-
-def minute_sweeps() -> list[Callable[[], None]]:
-    """Return the registered once-a-minute sweeps."""
-    return list(_minute_sweeps)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -89,27 +51,28 @@ class JobRunner:
         self.actors: dict[str, dramatiq.Actor] = {}
         self.max_retries = app.config["SETTINGS"].JOB_MAX_RETRIES
 
-    def declare(self, spec: JobSpec) -> None:
+    def declare(self, route: Route) -> None:
         """Declare one registered job as an actor that runs in an app context."""
         settings = self.app.config["SETTINGS"]
         app = self.app
+        name, fn = route.key, route.fn
 
         def run_in_app(*args: Any) -> None:
             message = CurrentMessage.get_current_message()
             job_id = message.message_id if message else None
-            with app.app_context(), log_context(job_id=job_id, job=spec.name):
+            with app.app_context(), log_context(job_id=job_id, job=name):
                 from bot.extensions import db
 
                 try:
-                    spec.fn(*args)
+                    fn(*args)
                 finally:
                     db.session.remove()
 
-        self.actors[spec.name] = dramatiq.Actor(
+        self.actors[name] = dramatiq.Actor(
             run_in_app,
             broker=self.broker,
-            actor_name=spec.name,
-            queue_name=spec.queue,
+            actor_name=name,
+            queue_name=route.queue or DEFAULT_QUEUE,
             priority=0,
             options={
                 "max_retries": settings.JOB_MAX_RETRIES,
@@ -139,8 +102,8 @@ def init_app(app: Flask) -> None:
     ]
     broker = RedisBroker(client=client, namespace="omo-bot", middleware=middleware)
     runner = JobRunner(app, broker)
-    for spec in _registry.values():
-        runner.declare(spec)
+    for route in get_router(app).of_kind(JOB):
+        runner.declare(route)
     app.extensions["jobs"] = runner
 
 
@@ -151,7 +114,9 @@ def runner() -> JobRunner:
 
 def enqueue(fn: Callable[..., None], *args: Any, delay_ms: int | None = None) -> str:
     """Queue a registered job with its arguments; return the message id."""
-    actor = runner().actors[f"{fn.__module__}.{fn.__name__}"]
+    actor = runner().actors.get(job_name(fn))
+    if actor is None:
+        raise LookupError(f"{job_name(fn)} is not registered with the router as a job")
     message = actor.send_with_options(args=args, delay=delay_ms)
     return message.message_id
 

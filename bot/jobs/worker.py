@@ -11,7 +11,8 @@ import dramatiq
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from bot.jobs import minute_sweeps, runner
+from bot.jobs import runner
+from bot.routing import SWEEP, get_router
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,13 @@ def start_worker(
 
 
 def _run_minute_sweeps(app: Flask, stop: threading.Event) -> None:
-    """Every minute, run each registered sweep in an app context."""
+    """Every minute, run each sweep registered with the router in an app context."""
+    sweeps = get_router(app).of_kind(SWEEP)
     while not stop.wait(SWEEP_INTERVAL_SECONDS):
-        for sweep in minute_sweeps():
+        for sweep in sweeps:
             try:
                 with app.app_context():
-                    sweep()
+                    sweep.fn()
             except Exception:
                 log.exception("sweep failed; trying again later")
 

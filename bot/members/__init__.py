@@ -7,11 +7,18 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the link page, the `members` CLI and the linking handlers."""
-    import bot.members.linking  # noqa: F401  (registers postbacks and accountLink)
-    import bot.members.texts  # noqa: F401  (registers the customer texts)
+    from bot.members import handlers
     from bot.members.cli import members_cli
+    from bot.members.texts import TEXTS
     from bot.members.views import bp
+    from bot.messages import register_templates
 
+    router = app.extensions["router"]
+    router.postback("link", handlers.start_link)
+    router.event("accountLink", handlers.finish_link)
+    router.postback("unlink", handlers.unlink)
+    router.postback("tab", handlers.switch_tab)
+    register_templates(app, TEXTS)
     app.register_blueprint(bp)
     app.cli.add_command(members_cli)
     # The link page keeps its CSRF token in the session cookie.

@@ -6,12 +6,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the console blueprint and the `operators` CLI group."""
-    from bot.operator import models  # noqa: F401
+    """Register the console blueprint, its canned answers and the `operators` CLI."""
+    from bot.messages import register_templates
+    from bot.operator.canned import CANNED_ANSWERS
     from bot.operator.cli import operators_cli
     from bot.operator.views import bp
 
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    register_templates(app, CANNED_ANSWERS)
     app.register_blueprint(bp)
     app.cli.add_command(operators_cli)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import register_templates, render
+from bot.messages import render
 
 CANNED_ANSWERS = {
     "operator_canned_greeting": (
@@ -18,7 +18,6 @@ CANNED_ANSWERS = {
         "お問い合わせいただきありがとうございました。ほかにご不明な点はございますか。"
     ),
 }
-register_templates(CANNED_ANSWERS)
 
 
 def canned_answers(operator_name: str) -> list[str]:

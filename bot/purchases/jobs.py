@@ -18,36 +18,17 @@ from flask import current_app
 from sqlalchemy import select
 
 from bot.extensions import db
-from bot.jobs import enqueue, every_minute, job
+from bot.jobs import enqueue
 from bot.line.client import LineApiError, LineTransientError
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.members.models import Member
-from bot.messages import register_templates, render, text_message
+from bot.messages import render, text_message
 from bot.models_base import utcnow
 from bot.purchases.models import STORE, Purchase
 from bot.purchases.service import REFUNDED, due_follow_ups
 from bot.stores.models import Store
 
 log = logging.getLogger(__name__)
-
-register_templates(
-    {
-        "purchase_thanks_store": (
-            "{name}様、本日は{store}でお買い物いただきありがとうございました。\n"
-            "今回のお買い物で {earned} ポイントがたまりました。"
-        ),
-        "purchase_thanks_online": (
-            "{name}様、オンラインストアでのご注文ありがとうございます。\n"
-            "ご注文番号：{order}\n"
-            "今回のご注文で {earned} ポイントがたまりました。"
-            "発送まで今しばらくお待ちください。"
-        ),
-        "review_request": (
-            "{name}様、先日お届けした商品はいかがでしょうか。\n"
-            "よろしければ、ご感想をレビューでお聞かせください。\n{url}"
-        ),
-    }
-)
 
 
 def _locked_purchase(purchase_id: int) -> Purchase | None:
@@ -92,7 +73,6 @@ def _thanks_text(purchase: Purchase, member: Member) -> str:
     )
 
 
-@job()
 def send_purchase_thanks(purchase_id: int) -> None:
     """Thank the customer for a purchase once, when it is due."""
     now = utcnow()
@@ -112,7 +92,6 @@ def send_purchase_thanks(purchase_id: int) -> None:
     log.info("purchase thanks", extra={"purchase": purchase_id, "result": result})
 
 
-@job()
 def send_review_request(purchase_id: int) -> None:
     """Ask for a review once, REVIEW_REQUEST_DAYS after the order was delivered."""
     now = utcnow()
@@ -134,7 +113,6 @@ def send_review_request(purchase_id: int) -> None:
     log.info("review request", extra={"purchase": purchase_id, "result": result})
 
 
-@job()
 def send_due_follow_ups() -> None:
     """Queue every thank-you and review request that is due and not yet sent."""
     thanks, reviews = due_follow_ups(utcnow())
@@ -145,7 +123,6 @@ def send_due_follow_ups() -> None:
         enqueue(send_review_request, purchase_id)
 
 
-@every_minute
 def queue_due_follow_ups() -> None:
     """Each minute in the worker, queue the follow-ups whose time has come."""
     send_due_follow_ups()

@@ -6,8 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the rich menu models and the `richmenu` CLI group."""
-    import bot.richmenu.models  # noqa: F401
+    """Register the `richmenu` CLI group."""
     from bot.richmenu.cli import richmenu_cli
 
     app.cli.add_command(richmenu_cli)

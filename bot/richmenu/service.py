@@ -2,14 +2,15 @@
 
 Guests see the default menu (guest), so a guest has no menu of their own on
 LINE: putting a user on the default menu removes their per-user link. Other
-domains can add a status rule with `@menu_rule` (e.g. "support" while a staff
-member talks to the customer); the first rule that names a menu wins.
+domains add a status rule with `router.menu_rule(name, fn)` (e.g. "support"
+while a staff member talks to the customer); the first rule that names a menu
+wins.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,21 +21,13 @@ from bot.line.client import LineApiError, LineNotFound, LineTransientError
 from bot.line.richmenus import link_user, unlink_user
 from bot.members.models import Member
 from bot.richmenu.models import LIVE, RichMenuDeployment, RichMenuUserLink
+from bot.routing import MENU_RULE, get_router
 from bot.users.models import LineUser
 
 log = logging.getLogger(__name__)
 
 GUEST_MENU = "guest"
 MEMBER_MENU = "member-a"
-
-MenuRule = Callable[[LineUser], str | None]
-_rules: list[MenuRule] = []
-
-
-def menu_rule(fn: MenuRule) -> MenuRule:
-    """Register a status rule: return a menu name for the user, or None to pass."""
-    _rules.append(fn)
-    return fn
 
 
 def liff_url(settings: Settings | None = None) -> str:
@@ -58,8 +51,8 @@ def menu_placeholders(settings: Settings | None = None) -> Mapping[str, str]:
 
 def menu_for(user: LineUser, linked: bool | None = None) -> str:
     """Return the name of the menu that fits the user's status."""
-    for rule in _rules:
-        name = rule(user)
+    for rule in get_router().of_kind(MENU_RULE):
+        name = rule.fn(user)
         if name:
             return name
     if linked is None:

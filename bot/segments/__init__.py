@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the models, the job and the `segment` CLI group."""
-    import bot.segments.jobs  # noqa: F401
-    import bot.segments.models  # noqa: F401
+    """Register the send job, its sweep and the `segment` CLI group."""
+    from bot.segments import jobs
     from bot.segments.cli import segment_cli
 
+    router = app.extensions["router"]
+    router.job(jobs.run_segment_send)
+    router.sweep(jobs.queue_due_sends)
     app.cli.add_command(segment_cli)

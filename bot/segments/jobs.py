@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.extensions import db
-from bot.jobs import enqueue, every_minute, job
+from bot.jobs import enqueue
 from bot.models_base import utcnow
 from bot.segments.delivery import deliver_send
 from bot.segments.models import DONE, SCHEDULED, SegmentSend
@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 RUN_SECONDS = 120
 
 
-@job()
 def run_segment_send(send_id: int) -> None:
     """Deliver a scheduled send once its time has come; continue in later runs."""
     send = db.session.get(SegmentSend, send_id)
@@ -46,7 +45,6 @@ def schedule_send(send_id: int, at: datetime) -> str | None:
     return enqueue(run_segment_send, send_id)
 
 
-@every_minute
 def queue_due_sends() -> None:
     """Each minute in the worker, queue scheduled sends whose time has come."""
     due = list(

@@ -12,32 +12,12 @@ from sqlalchemy import select
 
 from bot.beacon.messages import map_url
 from bot.extensions import db
-from bot.handlers.context import EventContext
-from bot.handlers.postback import postback_action
-from bot.handlers.registry import message_handler
-from bot.messages import register_templates, render, text_message
+from bot.messages import render
 from bot.stores.models import Store
 from bot.stores.service import is_open
 
 NEARBY_COUNT = 3
 EARTH_RADIUS_KM = 6371.0
-
-register_templates(
-    {
-        "stores_ask_location": (
-            "お近くの営業中の店舗をお探しします。\n"
-            "下の「位置情報を送る」をタップして、現在地を送ってください。"
-        ),
-        "stores_location_button": "位置情報を送る",
-        "stores_nearby_alt": "お近くの営業中の店舗です",
-        "stores_column_text": "現在地から{distance}\n営業時間 {opens}〜{closes}",
-        "stores_map_button": "地図を見る",
-        "stores_none_open": (
-            "申し訳ありません。ただいま営業中の店舗が見つかりませんでした。\n"
-            "営業時間内にもう一度お試しください。"
-        ),
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -110,26 +90,3 @@ def nearby_carousel(nearby: list[NearbyStore]) -> dict[str, Any]:
         "altText": render("stores_nearby_alt"),
         "template": {"type": "carousel", "columns": columns},
     }
-
-
-@message_handler("location")
-def handle_location(ctx: EventContext) -> None:
-    """Answer a shared location with the three nearest open stores."""
-    message = ctx.payload.get("message") or {}
-    lat, lng = float(message["latitude"]), float(message["longitude"])
-    nearby = nearest_open_stores(lat, lng, ctx.occurred_at)
-    if not nearby:
-        ctx.reply([text_message(render("stores_none_open"))])
-        return
-    ctx.reply([nearby_carousel(nearby)])
-
-
-@postback_action("stores")
-def ask_for_location(ctx: EventContext, params: dict[str, str]) -> None:
-    """Ask the customer to share their location with a quick reply button."""
-    button = {
-        "type": "action",
-        "action": {"type": "location", "label": render("stores_location_button")},
-    }
-    text = render("stores_ask_location")
-    ctx.reply([text_message(text, quickReply={"items": [button]})])

@@ -11,9 +11,9 @@ from redis.exceptions import LockError
 from sqlalchemy import select
 
 from bot.extensions import db, get_redis
-from bot.handlers import handler_for
 from bot.handlers.context import EventContext
 from bot.jobs import TransientError
+from bot.routing import EVENT, get_router
 from bot.users.models import LineUser
 from bot.webhook.models import WebhookEvent
 
@@ -54,9 +54,9 @@ def load_event(event_pk: int) -> tuple[WebhookEvent, LineUser | None] | None:
 
 def dispatch_event(event: WebhookEvent, user: LineUser | None) -> bool:
     """Run the handler for the event's type; return False for unhandled types."""
-    handler = handler_for(event.event_type)
-    if handler is None:
+    route = get_router().find(EVENT, event.event_type)
+    if route is None:
         log.info("event type not handled", extra={"event_type": event.event_type})
         return False
-    handler(EventContext(event=event, user=user))
+    route.fn(EventContext(event=event, user=user))
     return True

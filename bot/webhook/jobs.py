@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from bot.extensions import db
-from bot.jobs import EVENTS_QUEUE, every_minute, is_final_attempt, is_transient, job
+from bot.jobs import is_final_attempt, is_transient
 from bot.logs import log_context
 from bot.models_base import utcnow
 from bot.webhook.models import DONE, FAILED, FINISHED, WebhookEvent
@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 EVENTS_PER_JOB = 50
 
 
-@job(queue=EVENTS_QUEUE)
 def handle_webhook_events(events: list[list[Any]]) -> None:
     """Handle events stored together, in order; retry only those that need it.
 
@@ -105,7 +104,6 @@ def _describe(exc: Exception) -> str:
 STALE_AFTER_SECONDS = 120
 
 
-@every_minute
 def requeue_stale_events() -> None:
     """Each minute in the worker, queue events that never reached the queue."""
     from bot.webhook.service import requeue_stale_events as requeue

@@ -96,9 +96,10 @@ def test_idle_conversation_returns_to_the_bot(
 
 def test_worker_sweeps_registered_timers(app: Flask) -> None:
     from bot.handoff.jobs import sweep_handoff_timers
-    from bot.jobs import minute_sweeps
+    from bot.routing import SWEEP, get_router
 
-    assert sweep_handoff_timers in minute_sweeps()
+    sweeps = [route.fn for route in get_router(app).of_kind(SWEEP)]
+    assert sweep_handoff_timers in sweeps
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Conversation.id))) == 0
         sweep_handoff_timers()

@@ -168,20 +168,17 @@ def test_apply_menu_by_name_and_by_status(
 def test_status_rules_from_other_domains_come_first(
     app: Flask, runner: FlaskCliRunner, emulator: Any, deployed: dict[str, str]
 ) -> None:
-    from bot.richmenu import service
+    from bot.routing import get_router
 
     user_id = emulator.platform.add_user().user_id
 
     def in_support(user: LineUser) -> str | None:
         return "support" if user.line_user_id == user_id else None
 
-    service.menu_rule(in_support)
-    try:
-        with app.app_context():
-            db.session.add(LineUser(line_user_id=user_id))
-            db.session.commit()
-        assert runner.invoke(args=["richmenu", "relink"]).exit_code == 0
-    finally:
-        service._rules.remove(in_support)
+    get_router(app).menu_rule("test-support", in_support)
+    with app.app_context():
+        db.session.add(LineUser(line_user_id=user_id))
+        db.session.commit()
+    assert runner.invoke(args=["richmenu", "relink"]).exit_code == 0
     store = emulator.platform.state.rich_menus
     assert store.effective_menu_id(user_id) == (deployed["support"], "linked")

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import Flask
 
-import bot.stores.nearby  # noqa: F401 - registers the handlers
 from bot.models_base import utcnow
 from line_emulator.webhooks import location_message_event
 from tests.conftest import LineSide

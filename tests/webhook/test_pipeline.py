@@ -12,8 +12,7 @@ from flask import Flask
 
 from bot.extensions import db
 from bot.handlers.context import EventContext
-from bot.handlers.postback import postback_action
-from bot.handlers.registry import message_handlers
+from bot.routing import MESSAGE, Route, get_router
 from bot.users.models import LineUser
 from bot.webhook.models import DONE, FAILED, WebhookEvent
 from tests.conftest import LineSide
@@ -108,10 +107,11 @@ def test_postback_routes_to_registered_action(
 ) -> None:
     seen: list[dict[str, str]] = []
 
-    @postback_action("test-coupon")
     def show_coupon(ctx: EventContext, params: dict[str, str]) -> None:
         seen.append(params)
         ctx.reply([{"type": "text", "text": f"クーポン {params['id']}"}])
+
+    get_router(app).postback("test-coupon", show_coupon)
 
     user_id = line.add_user()
     line.send(line.postback(user_id, "action=test-coupon&id=42"))
@@ -300,21 +300,16 @@ def test_events_of_one_user_never_run_at_once(
                 (started, time.monotonic())
             )
 
-    previous = message_handlers.get("text")
-    message_handlers["text"] = slow_text
-    try:
-        alice, bob = line.add_user("alice"), line.add_user("bob")
-        # One delivery holds alice's three events (one job, run in order);
-        # a second delivery of hers races them from another job.
-        line.send(line.text(alice, "1"), line.text(alice, "2"))
-        line.send(line.text(alice, "3"))
-        line.send(line.text(bob, "1"))
-        worker()
-    finally:
-        if previous is None:
-            message_handlers.pop("text")
-        else:
-            message_handlers["text"] = previous
+    # The test's own text handler in place of the FAQ's, for this app only.
+    routes = get_router(app)._routes
+    routes[(MESSAGE, "text")] = Route(MESSAGE, "text", slow_text)
+    alice, bob = line.add_user("alice"), line.add_user("bob")
+    # One delivery holds alice's three events (one job, run in order);
+    # a second delivery of hers races them from another job.
+    line.send(line.text(alice, "1"), line.text(alice, "2"))
+    line.send(line.text(alice, "3"))
+    line.send(line.text(bob, "1"))
+    worker()
     alice_spans = sorted(spans[alice])
     assert len(alice_spans) == 3
     for (_, end), (next_start, _) in zip(alice_spans, alice_spans[1:], strict=False):

@@ -12,7 +12,6 @@ from bot.beacon.service import (
     store_for_hwid,
 )
 from bot.handlers.context import EventContext
-from bot.handlers.registry import event_handler
 from bot.points.service import balance
 from bot.stores.service import local_date, record_store_visit
 from bot.users.service import get_or_create_user
@@ -20,7 +19,6 @@ from bot.users.service import get_or_create_user
 log = logging.getLogger(__name__)
 
 
-@event_handler("beacon")
 def handle_beacon(ctx: EventContext) -> None:
     """Record the visit; greet on enter (once a window), inform on banner."""
     beacon = ctx.payload.get("beacon") or {}

@@ -10,8 +10,6 @@ from flask import current_app
 
 from bot.extensions import db
 from bot.handlers.context import EventContext
-from bot.handlers.postback import postback_action
-from bot.handlers.registry import event_handler
 from bot.line.client import LineNotFound, line_client
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.line.postback import encode_postback
@@ -46,7 +44,6 @@ def _button(text: str, label: str, uri: str, alt: str) -> dict[str, Any]:
     }
 
 
-@postback_action("link")
 def start_link(ctx: EventContext, params: dict[str, str]) -> None:
     """Issue a link token for the user and reply with the button to the link page."""
     if ctx.line_user_id is None:
@@ -70,7 +67,6 @@ def start_link(ctx: EventContext, params: dict[str, str]) -> None:
     ctx.reply([_button(render("link_invite"), label, url, label)])
 
 
-@event_handler("accountLink")
 def finish_link(ctx: EventContext) -> None:
     """Link on ok with a fresh nonce; otherwise say what to do and change nothing."""
     link = ctx.payload.get("link") or {}
@@ -109,7 +105,6 @@ def finish_link(ctx: EventContext) -> None:
         log.info("account link refused; nobody to tell")
 
 
-@postback_action("unlink")
 def unlink(ctx: EventContext, params: dict[str, str]) -> None:
     """Ask to confirm, then unlink the member and put the user back on guest."""
     if ctx.line_user_id is None:
@@ -167,6 +162,5 @@ def _confirm(member_id: int, tail: str) -> dict[str, Any]:
     }
 
 
-@postback_action("tab")
 def switch_tab(ctx: EventContext, params: dict[str, str]) -> None:
     """Do nothing: LINE already switched the member menu's tab on the phone."""
