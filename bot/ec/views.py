@@ -73,12 +73,12 @@ def order_webhook() -> tuple[Response, int]:
         return jsonify(status="no_member"), 200
     try:
         recorded = record_online_order(member, order.order_id, order.amount, utcnow())
+        if recorded.created:
+            schedule_thanks(recorded.purchase)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # the same order, delivered twice at once
         return jsonify(status="duplicate"), 200
-    if recorded.created:
-        schedule_thanks(recorded.purchase)
     log.info(
         "shop order",
         extra={
@@ -103,8 +103,8 @@ def fulfillment_webhook() -> tuple[Response, int]:
         raise Refused(422, str(exc)) from None
     except UnknownPurchase:
         return jsonify(status="unknown_order"), 200
-    db.session.commit()
     schedule_review_request(purchase)
+    db.session.commit()
     status = "delivered" if purchase.delivered_at else "shipped"
     log.info("shop fulfillment", extra={"purchase": purchase.id, "status": status})
     return jsonify(status=status), 200

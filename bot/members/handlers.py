@@ -8,10 +8,8 @@ from urllib.parse import urlencode
 
 from flask import current_app
 
-from bot.extensions import db
 from bot.handlers.context import EventContext
 from bot.line.client import LineNotFound, line_client
-from bot.line.delivery import push_to_user, retry_key_for
 from bot.line.postback import encode_postback
 from bot.members import service
 from bot.messages import render, text_message
@@ -60,7 +58,6 @@ def start_link(ctx: EventContext, params: dict[str, str]) -> None:
         log.info("link token refused: the user is not a friend")
         return
     service.record_link_token(ctx.user, link_token)
-    db.session.commit()
     base = current_app.config["SETTINGS"].BOT_BASE_URL.rstrip("/")
     url = f"{base}/link?{urlencode({'linkToken': link_token})}"
     label = render("link_invite_button")
@@ -77,7 +74,6 @@ def finish_link(ctx: EventContext) -> None:
         str(link.get("nonce") or ""), ok, ctx.user, ctx.event.webhook_event_id
     )
     log.info("account link event", extra={"outcome": result.outcome})
-    db.session.commit()
     if result.outcome in service.SUCCESSFUL and ctx.user is not None:
         apply_menu(ctx.user)
         member = result.member
@@ -99,8 +95,7 @@ def finish_link(ctx: EventContext) -> None:
     elif result.notify is not None:
         # A failed event has no reply token (and maybe no source): push to the
         # user the link token was issued for, once per event.
-        key = retry_key_for("event", ctx.event.webhook_event_id, "link-refused")
-        push_to_user(result.notify, message, key)
+        ctx.push(message, "link-refused", to=result.notify)
     else:
         log.info("account link refused; nobody to tell")
 
@@ -129,7 +124,6 @@ def unlink(ctx: EventContext, params: dict[str, str]) -> None:
         apply_menu(ctx.user)  # also repairs the menu if an earlier try stopped
         ctx.reply([text_message(render("unlink_not_linked"))])
         return
-    db.session.commit()
     log.info("member unlinked", extra={"user": ctx.user.id})
     apply_menu(ctx.user)
     ctx.reply([text_message(render("unlink_done"))])

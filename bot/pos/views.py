@@ -190,9 +190,9 @@ def transactions() -> tuple[Response, int]:
         "member": member_summary(owner, now),
     }
     facts = {"store": store.code, "purchase": purchase.id, "new": recorded.created}
-    db.session.commit()
     if recorded.created:
         schedule_thanks(purchase)
+    db.session.commit()
     log.info("pos transaction", extra=facts)
     return jsonify(answer), 201 if recorded.created else 200
 

@@ -52,11 +52,12 @@ def load_event(event_pk: int) -> tuple[WebhookEvent, LineUser | None] | None:
     return None if row is None else (row[0], row[1])
 
 
-def dispatch_event(event: WebhookEvent, user: LineUser | None) -> bool:
-    """Run the handler for the event's type; return False for unhandled types."""
+def dispatch_event(event: WebhookEvent, user: LineUser | None) -> EventContext:
+    """Run the handler for the event's type; return its context and outbox."""
+    ctx = EventContext(event=event, user=user)
     route = get_router().find(EVENT, event.event_type)
     if route is None:
         log.info("event type not handled", extra={"event_type": event.event_type})
-        return False
-    route.fn(EventContext(event=event, user=user))
-    return True
+        return ctx
+    route.fn(ctx)
+    return ctx
