@@ -31,6 +31,8 @@ class EventContext:
     event: WebhookEvent
     user: LineUser | None
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    # True when this event created the user's row (profile fetched just now).
+    first_contact: bool = False
 
     @property
     def payload(self) -> dict[str, Any]:

@@ -18,7 +18,8 @@ def handle_follow(ctx: EventContext) -> None:
     if ctx.line_user_id is None:
         log.info("follow without a user source ignored")
         return
-    profile = line_client().get_profile(ctx.line_user_id)
+    # A returning friend's profile may have changed; a new one's was just read.
+    profile = None if ctx.first_contact else line_client().get_profile(ctx.line_user_id)
     ctx.user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
     # A returning member gets the member menu back; a guest sees the default.
     apply_menu(ctx.user)

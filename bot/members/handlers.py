@@ -14,7 +14,6 @@ from bot.line.postback import encode_postback
 from bot.members import service
 from bot.messages import render, text_message
 from bot.richmenu.service import apply_menu, liff_url
-from bot.users.service import get_or_create_user
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def start_link(ctx: EventContext, params: dict[str, str]) -> None:
     """Issue a link token for the user and reply with the button to the link page."""
     if ctx.line_user_id is None:
         return
-    ctx.user = ctx.user or get_or_create_user(ctx.line_user_id)
+    assert ctx.user is not None  # the dispatcher creates it for every user event
     member = service.member_for_user(ctx.user.id)
     if member is not None:
         tail = service.member_no_tail(member)
@@ -68,8 +67,6 @@ def finish_link(ctx: EventContext) -> None:
     """Link on ok with a fresh nonce; otherwise say what to do and change nothing."""
     link = ctx.payload.get("link") or {}
     ok = link.get("result") == "ok"
-    if ctx.line_user_id is not None and ctx.user is None and ok:
-        ctx.user = get_or_create_user(ctx.line_user_id)
     result = service.complete_link(
         str(link.get("nonce") or ""), ok, ctx.user, ctx.event.webhook_event_id
     )
@@ -104,7 +101,7 @@ def unlink(ctx: EventContext, params: dict[str, str]) -> None:
     """Ask to confirm, then unlink the member and put the user back on guest."""
     if ctx.line_user_id is None:
         return
-    ctx.user = ctx.user or get_or_create_user(ctx.line_user_id)
+    assert ctx.user is not None  # the dispatcher creates it for every user event
     member = service.member_for_user(ctx.user.id)
     confirm = params.get("confirm")
     if confirm == "no":

@@ -51,4 +51,9 @@ TEXTS: dict[str, str] = {
     ),
     "unlink_kept": "連携はそのままです。引き続きご利用ください。",
     "unlink_not_linked": "このLINEアカウントは会員番号と連携されていません。",
+    # Member ranks as customers, staff and operators read them (one place).
+    "rank_regular": "レギュラー",
+    "rank_silver": "シルバー",
+    "rank_gold": "ゴールド",
+    "rank_platinum": "プラチナ",
 }

@@ -14,13 +14,13 @@ from bot.cards.service import (
     CardCodeUsed,
     UnknownCardCode,
     looks_like_card_code,
-    member_by_number,
     member_summary,
     use_card_code,
 )
 from bot.extensions import db
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
+from bot.members.service import member_by_id, member_by_no
 from bot.models_base import utcnow
 from bot.points.service import NotEnoughPoints
 from bot.pos.openapi import VALIDATORS, openapi_document
@@ -80,7 +80,7 @@ def _body(schema: str) -> dict[str, Any]:
 
 
 def _member_or_404(member_no: str) -> Member:
-    member = member_by_number(member_no) if is_valid_member_no(member_no) else None
+    member = member_by_no(member_no) if is_valid_member_no(member_no) else None
     if member is None:
         raise ApiRefusal(404, "unknown_member", "この会員番号の会員は見つかりません")
     return member
@@ -180,9 +180,7 @@ def transactions() -> tuple[Response, int]:
         recorded = Recorded(first, created=False)
     purchase = recorded.purchase
     owner = (
-        member
-        if purchase.member_id == member.id
-        else db.session.get(Member, purchase.member_id)
+        member if purchase.member_id == member.id else member_by_id(purchase.member_id)
     )
     assert owner is not None
     answer = {
@@ -208,7 +206,7 @@ def refunds() -> Response:
         raise ApiRefusal(
             404, "unknown_receipt", "この店舗にこのレシート番号の取引はありません"
         ) from None
-    member = db.session.get(Member, purchase.member_id)
+    member = member_by_id(purchase.member_id)
     assert member is not None
     answer = {
         "purchase": _purchase_json(purchase),

@@ -22,6 +22,7 @@ from bot.jobs import enqueue
 from bot.line.client import LineApiError, LineTransientError
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.members.models import Member
+from bot.members.service import member_by_id
 from bot.messages import render, text_message
 from bot.models_base import utcnow
 from bot.purchases.models import STORE, Purchase
@@ -38,7 +39,7 @@ def _locked_purchase(purchase_id: int) -> Purchase | None:
 
 
 def _push(purchase: Purchase, kind: str, build: Callable[[Member], str]) -> str:
-    member = db.session.get(Member, purchase.member_id)
+    member = member_by_id(purchase.member_id)
     if member is None or member.line_user is None:
         return "no_line"
     message = text_message(build(member))

@@ -15,6 +15,7 @@ from bot.handlers.context import EventContext
 from bot.jobs import TransientError
 from bot.routing import EVENT, get_router
 from bot.users.models import LineUser
+from bot.users.service import first_contact
 from bot.webhook.models import WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,19 @@ def load_event(event_pk: int) -> tuple[WebhookEvent, LineUser | None] | None:
 
 
 def dispatch_event(event: WebhookEvent, user: LineUser | None) -> EventContext:
-    """Run the handler for the event's type; return its context and outbox."""
+    """Run the handler for the event's type; return its context and outbox.
+
+    Every handled event from a user has the user's row: this is the one place
+    it is created on first contact (with the LINE profile), so handlers never
+    create it themselves.
+    """
     ctx = EventContext(event=event, user=user)
     route = get_router().find(EVENT, event.event_type)
     if route is None:
         log.info("event type not handled", extra={"event_type": event.event_type})
         return ctx
+    if ctx.user is None and event.line_user_id is not None:
+        ctx.user = first_contact(event.line_user_id)
+        ctx.first_contact = True
     route.fn(ctx)
     return ctx
