@@ -8,6 +8,7 @@ emulator signs and POSTs webhooks over HTTP, the worker takes jobs from the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -133,9 +134,17 @@ def demo_command(
     from bot import create_app
     from bot.jobs.worker import start_worker
     from line_emulator.server import EmulatorServer
+    from line_emulator.settings import default_openapi_dir
+    from line_emulator.validation import spec_notice
     from line_emulator.webhooks import deliver, follow_event
 
     app = create_app(demo_settings(host, port, emulator_port, log_level.upper()))
+    notice = spec_notice(default_openapi_dir())
+    if notice:
+        click.echo(f"Note: {notice}.\n")
+    # The line above says it in plain words; the emulator's JSON warning would
+    # say it again.
+    logging.getLogger("line_emulator").setLevel(logging.ERROR)
     with app.app_context():
         upgrade(revision="heads")
     emulator = EmulatorServer(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
 
 from line_emulator.platform import LinePlatform
 from line_emulator.settings import EmulatorSettings
+from line_emulator.validation import spec_notice
+
+log = logging.getLogger(__name__)
 
 __all__ = ["EmulatorSettings", "LinePlatform", "create_app"]
 
@@ -44,4 +48,7 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
     ):
         app.register_blueprint(blueprint)
     gateway.install(app)
+    notice = spec_notice(platform.settings.openapi_dir)
+    if notice:
+        log.warning(notice)
     return app
