@@ -34,7 +34,11 @@ def test_new_customer_registers_in_the_browser_and_is_linked(
     page.get_by_label("生年月日（任意）").fill("1995-07-15")
     page.get_by_role("button", name="登録してLINEと連携").click()
     page.wait_for_load_state()
-    assert "連携が完了しました" in page.content()  # LINE's dialog, on the emulator
+    # LINE's confirmation, on the emulator.
+    assert page.locator("h1").inner_text() == "アカウントを連携しますか？"
+    page.get_by_role("button", name="連携する").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "連携が完了しました"
     newbie.worker()
 
     with app.app_context():

@@ -357,7 +357,10 @@ function setUpPhone() {
   window.addEventListener("message", (event) => {
     const frame = $("webview-frame");
     if (event.source !== frame.contentWindow || !event.data) return;
-    if (event.data.type === "liff.closeWindow") closeWebview($("webview"));
+    // LIFF's closeWindow, and LINE's account link dialog when it is done.
+    if (["liff.closeWindow", "line.closeWebview"].includes(event.data.type)) {
+      closeWebview($("webview"));
+    }
     if (event.data.type === "liff.sendMessages" && Array.isArray(event.data.messages)) {
       for (const message of event.data.messages) {
         if (message && message.type === "text") sendAction({ kind: "text", text: message.text });
