@@ -35,6 +35,8 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
         platform.configure(**settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    # LINE answers Japanese as UTF-8, not \u escapes (curl shows it readable).
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = platform
     for blueprint in (
         messages.bp,
