@@ -49,6 +49,7 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
         simulator.bp,
     ):
         app.register_blueprint(blueprint)
+    app.add_url_rule("/favicon.ico", "favicon", simulator.favicon)
     gateway.install(app)
     notice = spec_notice(platform.settings.openapi_dir)
     if notice:

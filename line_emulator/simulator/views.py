@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from line_emulator.api.common import current_platform
 from line_emulator.simulator.actions import ActionRefused, perform_action
@@ -18,6 +27,16 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    return (Path(bp.static_folder or "") / "favicon.ico").read_bytes()
+
+
+def favicon() -> Response:
+    """Serve the emulator's icon (mounted at /favicon.ico by create_app)."""
+    return Response(_favicon_bytes(), mimetype="image/vnd.microsoft.icon")
 
 
 @bp.errorhandler(ValueError)
