@@ -9,6 +9,7 @@ fresh clone does.
 from __future__ import annotations
 
 import logging
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from line_emulator.message_rules import check_messages
 from line_emulator.model_rules import model_errors
 from line_emulator.rule_checks import Problems
 from line_emulator.server import EmulatorServer
+from line_emulator.settings import default_openapi_dir
+from line_emulator.validation import load_schema_book, schema_errors
 from tests.emulator.conftest import ACCESS_TOKEN, HttpAnswer, http_call
 
 
@@ -310,3 +313,33 @@ def test_a_present_spec_is_not_announced(
         create_app(openapi_dir=tmp_path)
 
     assert "OpenAPI" not in caplog.text
+
+
+@pytest.mark.parametrize(("refused", "passes", "prop"), CASES.values(), ids=CASES)
+def test_the_spec_agrees_with_the_models(
+    refused: dict, passes: dict, prop: str
+) -> None:
+    book = load_schema_book(default_openapi_dir())
+    if book is None:
+        pytest.skip(
+            "needs LINE's OpenAPI YAML (../shared/line-openapi or LINE_OPENAPI_DIR)"
+        )
+    refused_details = schema_errors(
+        book, "ValidateMessageRequest", {"messages": [refused]}
+    )
+
+    assert prop in [detail["property"] for detail in refused_details]
+    assert schema_errors(book, "ValidateMessageRequest", {"messages": [passes]}) == []
+
+
+def test_the_emulator_answers_japanese_as_utf8(bare_emulator: EmulatorServer) -> None:
+    user = bare_emulator.platform.add_user(displayName="山田 花子").user_id
+    url = f"{bare_emulator.base_url}/v2/bot/profile/{user}"
+    request = urllib.request.Request(
+        url, headers={"Authorization": f"Bearer {ACCESS_TOKEN}"}
+    )
+
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        raw = answer.read()
+
+    assert "山田 花子".encode() in raw  # not "\\u5c71..."
