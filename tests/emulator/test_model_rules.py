@@ -343,3 +343,17 @@ def test_the_emulator_answers_japanese_as_utf8(bare_emulator: EmulatorServer) ->
         raw = answer.read()
 
     assert "山田 花子".encode() in raw  # not "\\u5c71..."
+
+
+def test_a_message_that_passed_once_is_still_checked_when_changed() -> None:
+    # Passes are remembered per message; a changed message is walked afresh.
+    flex = _bubble(_text(weight="bold"))
+    body = {"to": "U" + "0" * 32, "messages": [flex]}
+    assert model_errors("PushMessageRequest", body) == []
+    assert model_errors("PushMessageRequest", body) == []
+
+    flex["contents"]["body"]["contents"][0]["weight"] = "heavy"
+
+    assert [d["property"] for d in model_errors("PushMessageRequest", body)] == [
+        "messages[0].contents.body.contents[0].weight"
+    ]
