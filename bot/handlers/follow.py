@@ -6,6 +6,7 @@ import logging
 
 from bot.handlers.context import EventContext
 from bot.line.client import line_client
+from bot.members.service import member_for_user
 from bot.messages import render, text_message
 from bot.richmenu.service import apply_menu
 from bot.users.service import record_follow
@@ -23,7 +24,13 @@ def handle_follow(ctx: EventContext) -> None:
     ctx.user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
     # A returning member gets the member menu back; a guest sees the default.
     apply_menu(ctx.user)
-    name = ctx.user.display_name or render("customer_fallback_name")
+    # A linked member reads the member name, as in every other message.
+    member = member_for_user(ctx.user.id)
+    name = (
+        (member.name if member else None)
+        or ctx.user.display_name
+        or render("customer_fallback_name")
+    )
     unblocked = bool((ctx.payload.get("follow") or {}).get("isUnblocked"))
     template = "welcome_back" if unblocked else "welcome"
     ctx.reply([text_message(render(template, name=name))])

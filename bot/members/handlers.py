@@ -80,7 +80,7 @@ def finish_link(ctx: EventContext) -> None:
         ctx.reply(
             [
                 text_message(render("link_welcome", name=name, tail=tail)),
-                _button(label, label, liff_url(), label),
+                _button(render("link_card_prompt"), label, liff_url(), label),
             ]
         )
         return

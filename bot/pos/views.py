@@ -169,7 +169,7 @@ def transactions() -> tuple[Response, int]:
         raise ApiRefusal(
             409,
             "not_enough_points",
-            f"ポイントが足りません（利用可能 {exc.available} pt）",
+            f"ポイントが足りません（利用可能 {exc.available:,} pt）",
         ) from None
     except IntegrityError:
         # The same receipt was recorded at this moment by another request.

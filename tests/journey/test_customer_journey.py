@@ -91,8 +91,11 @@ def test_new_friend_becomes_a_member_and_uses_card_and_faq(
     frame.locator("input[name=password]").fill("correct horse battery")
     shot(page, "2-register")
     frame.get_by_role("button", name="登録してLINEと連携").click()
-    expect(frame.locator("h1")).to_have_text("連携が完了しました")
-    page.get_by_test_id("webview-close").click()
+    # LINE asks; once linked it closes the in-app browser by itself.
+    expect(frame.locator("h1")).to_have_text("アカウントを連携しますか？")
+    shot(page, "2b-line-confirm")
+    frame.get_by_role("button", name="連携する").click()
+    expect(page.get_by_test_id("webview")).to_be_hidden()
 
     # Linked: welcome as a member and the member rich menu.
     expect(page.get_by_test_id("talk")).to_contain_text("連携が完了しました！")
