@@ -1,17 +1,24 @@
-"""Measure FAQ matching accuracy and speed beside naive baselines from the same run.
+"""Measure the FAQ matcher on the held-out intent questions beside baselines.
 
-Run from the repository root: python bench/faq_bench.py
+Run from the repository root: python bench/faq_bench.py [--calibrate]
+
+Every matcher's answer threshold is set on the tuning half of
+tests/faq/intent_questions.yaml; figures are for the held-out half. Timing runs
+pinned to one core against the shipped FAQ grown to 1,000 entries.
 """
 
 from __future__ import annotations
 
-import difflib
-import random
-import statistics
+import argparse
+import math
+import os
+import subprocess
 import sys
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,96 +27,89 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench import faq_legacy_matcher as legacy  # noqa: E402
+from bench.faq_synthetic import synthetic_entries  # noqa: E402
+from bot.faq.analysis import FeatureWeights  # noqa: E402
 from bot.faq.content import FaqEntry, parse_faq  # noqa: E402
-from bot.faq.matcher import FaqIndex  # noqa: E402
+from bot.faq.matcher import DEFAULT_THRESHOLDS, FaqIndex  # noqa: E402
 
 FAQ_PATH = REPO_ROOT / "faq" / "faq.yaml"
-EVAL_PATH = REPO_ROOT / "tests" / "faq" / "eval_questions.yaml"
+INTENT_PATH = REPO_ROOT / "tests" / "faq" / "intent_questions.yaml"
 LARGE_FAQ_SIZE = 1000
-DIFFLIB_ANSWER_RATIO = 0.5
-PRODUCTS = (
-    "ダウンジャケット スニーカー トートバッグ 電気ケトル 羽毛布団 革財布 腕時計 "
-    "ワンピース デニムパンツ 加湿器 マグカップ 傘 リュック 枕 ルームウェア 帽子 "
-    "スーツケース パジャマ エプロン バスタオル 食器セット ハンドクリーム 靴下 "
-    "ベルト 手袋 ニット マフラー "
-    "ブーツ サングラス 炊飯器 アロマディフューザー 水筒 ランチボックス"
-).split()
-TOPICS = (
-    "素材 お手入れ方法 洗濯のしかた 生産国 保証期間 修理受付 重さ 色落ち "
-    "消費電力 防水性能 付属品 取扱説明書 耐熱温度 名入れ刻印 替えパーツ "
-    "対象年齢 原材料 箱のサイズ 収納方法 使用期限 組み立て方法 互換性 "
-    "アレルギー表示 梱包サイズ 静電気対策 抗菌加工 カラー展開 限定モデル "
-    "製造時期 認証マーク 使い始めの注意"
-).split()
+MIN_TUNING_REJECTION = 0.95
 
+# (kind, entry id) for one question.
 Matcher = Callable[[str], tuple[str, str | None]]
+# A scorer gives (best score, runner-up score, best entry id) for one question.
+Scorer = Callable[[str], tuple[float, float, str | None]]
 
 
-def synthetic_entries(count: int, seed: int = 7) -> list[FaqEntry]:
-    """Generate product-detail FAQ entries to grow the FAQ to a given size."""
-    pairs = [(product, topic) for product in PRODUCTS for topic in TOPICS]
-    random.Random(seed).shuffle(pairs)
-    return [
-        FaqEntry(
-            id=f"synthetic-{number}",
-            category="商品詳細",
-            question=f"{product}の{topic}について教えてください",
-            answer=f"{product}の{topic}は商品ページの「仕様」欄をご覧ください。",
-            alternatives=(f"{product}の{topic}はどうなっていますか？",),
-            keywords=(product, topic),
-        )
-        for number, (product, topic) in enumerate(pairs[:count])
-    ]
+def load_halves(path: Path = INTENT_PATH) -> tuple[list[dict], list[dict]]:
+    """Split the intent questions: per expected id, alternate tuning / held-out."""
+    questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    seen: Counter[str | None] = Counter()
+    tuning, held_out = [], []
+    for question in questions:
+        half = tuning if seen[question["expected"]] % 2 == 0 else held_out
+        seen[question["expected"]] += 1
+        half.append(question)
+    return tuning, held_out
 
 
-def index_matcher(entries: Sequence[FaqEntry]) -> Matcher:
-    """Wrap the n-gram TF-IDF index as (kind, entry id) matcher."""
-    index = FaqIndex.build(entries)
+def new_scorer(index: FaqIndex) -> Scorer:
+    """Score with the new matcher (for threshold calibration)."""
 
-    def match(text: str) -> tuple[str, str | None]:
-        result = index.match(text)
-        return result.kind, result.entry.id if result.entry else None
+    def score(text: str) -> tuple[float, float, str | None]:
+        ranked = index.score(text)
+        if not ranked:
+            return 0.0, 0.0, None
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+        return ranked[0][0], runner_up, index.entries[ranked[0][1]].id
 
-    return match
+    return score
 
 
-def difflib_matcher(entries: Sequence[FaqEntry]) -> Matcher:
-    """Compare the text with every phrasing by difflib ratio (the naive baseline)."""
-    phrasings = [
-        (_fold(text), entry.id)
+def bigram_scorer(entries: Sequence[FaqEntry]) -> Scorer:
+    """Baseline: char-bigram TF-IDF cosine against every phrasing and keyword."""
+    texts = [
+        (_bigrams(text), entry.id)
         for entry in entries
-        for text in (entry.question, *entry.alternatives)
+        for text in (entry.question, *entry.alternatives, *entry.keywords)
     ]
+    frequency = Counter(gram for grams, _ in texts for gram in set(grams))
+    idf = {gram: math.log(len(texts) / count) + 1 for gram, count in frequency.items()}
+    vectors = [(_unit(grams, idf), entry_id) for grams, entry_id in texts]
 
-    def match(text: str) -> tuple[str, str | None]:
-        folded = _fold(text)
-        best_ratio, best_id = 0.0, None
-        for phrasing, entry_id in phrasings:
-            ratio = difflib.SequenceMatcher(None, folded, phrasing).ratio()
-            if ratio > best_ratio:
-                best_ratio, best_id = ratio, entry_id
-        if best_ratio >= DIFFLIB_ANSWER_RATIO:
-            return "answer", best_id
-        return "none", None
+    def score(text: str) -> tuple[float, float, str | None]:
+        query = _unit(_bigrams(text), idf)
+        best: dict[str, float] = {}
+        for vector, entry_id in vectors:
+            value = sum(w * vector.get(g, 0.0) for g, w in query.items())
+            best[entry_id] = max(best.get(entry_id, 0.0), value)
+        ranked = sorted(best.items(), key=lambda item: -item[1])
+        if not ranked or ranked[0][1] == 0.0:
+            return 0.0, 0.0, None
+        return ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0, ranked[0][0]
 
-    return match
+    return score
 
 
-def keyword_matcher(entries: Sequence[FaqEntry]) -> Matcher:
-    """Answer with the entry whose keyword appears most often as a substring."""
+def keyword_scorer(entries: Sequence[FaqEntry]) -> Scorer:
+    """Baseline: the entry whose keywords appear verbatim in the most characters."""
     keywords = [(_fold(word), entry.id) for entry in entries for word in entry.keywords]
 
-    def match(text: str) -> tuple[str, str | None]:
+    def score(text: str) -> tuple[float, float, str | None]:
         folded = _fold(text)
-        hits: dict[str, int] = {}
+        hits: Counter[str] = Counter()
         for keyword, entry_id in keywords:
             if keyword and keyword in folded:
-                hits[entry_id] = hits.get(entry_id, 0) + len(keyword)
-        if not hits:
-            return "none", None
-        return "answer", max(hits, key=hits.__getitem__)
+                hits[entry_id] += len(keyword)
+        ranked = hits.most_common(2)
+        if not ranked:
+            return 0.0, 0.0, None
+        return ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0, ranked[0][0]
 
-    return match
+    return score
 
 
 def _fold(text: str) -> str:
@@ -117,60 +117,212 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def measure(match: Matcher, questions: list[dict[str, Any]]) -> dict[str, float]:
-    """Return top-1 accuracy, out-of-scope rejection and timings in milliseconds."""
-    right = answered_out_of_scope = 0
-    timings: list[float] = []
+def _bigrams(text: str) -> Counter[str]:
+    folded = _fold(text)
+    return Counter(folded[i : i + 2] for i in range(len(folded) - 1))
+
+
+def _unit(grams: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    vector = {g: count * idf.get(g, 0.0) for g, count in grams.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    return {g: v / norm for g, v in vector.items()}
+
+
+def threshold_matcher(scorer: Scorer, answer: float, margin: float) -> Matcher:
+    """Answer when the best score and its lead over the runner-up are high enough."""
+
+    def match(text: str) -> tuple[str, str | None]:
+        best, runner_up, entry_id = scorer(text)
+        if (
+            entry_id is not None
+            and best >= answer
+            and best - runner_up >= margin * best
+        ):
+            return "answer", entry_id
+        return "none", None
+
+    return match
+
+
+def calibrate(scorer: Scorer, tuning: list[dict]) -> tuple[float, float]:
+    """Pick (answer, relative margin) maximising tuning top-1 at high rejection."""
+    scored = [(scorer(q["text"]), q["expected"]) for q in tuning]
+    values = sorted({round(best, 3) for (best, _, _), _ in scored})
+    best_choice, best_key = (math.inf, 0.0), (-1.0, -1.0)
+    for margin in (0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2):
+        for answer in values:
+            right = wrong_oos = in_scope = oos = 0
+            for (best, runner_up, entry_id), expected in scored:
+                answered = best >= answer and best - runner_up >= margin * best
+                if expected is None:
+                    oos += 1
+                    wrong_oos += answered
+                else:
+                    in_scope += 1
+                    right += answered and entry_id == expected
+            rejection = 1 - wrong_oos / oos
+            top1 = right / in_scope
+            # Meet the rejection floor first, then the most right answers.
+            key = (min(rejection, MIN_TUNING_REJECTION), top1)
+            if key > best_key:
+                best_key, best_choice = key, (answer, margin)
+    return best_choice
+
+
+def measure(match: Matcher, questions: list[dict]) -> dict[str, float]:
+    """Return top-1 (answered right) and out-of-scope rejection on questions."""
+    right = in_scope = rejected = oos = 0
+    for question in questions:
+        kind, entry_id = match(question["text"])
+        if question["expected"] is None:
+            oos += 1
+            rejected += kind != "answer"
+        else:
+            in_scope += 1
+            right += kind == "answer" and entry_id == question["expected"]
+    return {"top1": right / in_scope, "rejection": rejected / oos}
+
+
+def timings(match: Matcher, questions: list[dict]) -> tuple[float, float]:
+    """Return p50 and p99 answer time in milliseconds over the questions."""
+    match(questions[0]["text"])  # warm up lazy loading
+    spent = []
     for question in questions:
         started = time.perf_counter()
-        kind, entry_id = match(question["text"])
-        timings.append((time.perf_counter() - started) * 1000)
-        if question["expected"] is None:
-            answered_out_of_scope += kind == "answer"
-        else:
-            right += kind == "answer" and entry_id == question["expected"]
-    in_scope = sum(1 for q in questions if q["expected"] is not None)
-    timings.sort()
-    return {
-        "top1": right / in_scope,
-        "rejection": 1 - answered_out_of_scope / (len(questions) - in_scope),
-        "mean": statistics.fmean(timings),
-        "p50": timings[len(timings) // 2],
-        "p99": timings[min(len(timings) - 1, round(len(timings) * 0.99))],
-    }
+        match(question["text"])
+        spent.append((time.perf_counter() - started) * 1000)
+    spent.sort()
+    return spent[len(spent) // 2], spent[min(len(spent) - 1, int(len(spent) * 0.99))]
+
+
+def index_match(index: FaqIndex | legacy.FaqIndex, thresholds: Any = None) -> Matcher:
+    """Wrap an index's own answer / candidates / none decision."""
+
+    def match(text: str) -> tuple[str, str | None]:
+        result = (
+            index.match(text) if thresholds is None else index.match(text, thresholds)
+        )
+        return result.kind, result.entry.id if result.entry else None
+
+    return match
+
+
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "full": {},
+    "- readings": {"weights": FeatureWeights(readings=0.0)},
+    "- synonyms": {"weights": FeatureWeights(synonyms=0.0)},
+    "- words": {"weights": FeatureWeights(words=0.0)},
+    "- n-grams": {"weights": FeatureWeights(ngrams=0.0)},
+    "- intent weighting": {"intent_share": 0.0},
+    "- scope check": {"scope_check": False},
+    "n-grams only": {
+        "weights": FeatureWeights(readings=0.0, words=0.0, synonyms=0.0),
+        "intent_share": 0.0,
+        "scope_check": False,
+    },
+}
+
+
+def report_rss(which: str) -> None:
+    """Build a 1,000-entry index, answer once, print this process's RSS in MiB."""
+    shipped = parse_faq(FAQ_PATH.read_text(encoding="utf-8"), str(FAQ_PATH))
+    large = shipped + synthetic_entries(LARGE_FAQ_SIZE - len(shipped))
+    module = legacy if which == "legacy" else sys.modules["bot.faq.matcher"]
+    module.FaqIndex.build(large).match("送料はいくらですか")
+    status = Path("/proc/self/status").read_text().splitlines()
+    print(next(line.split()[1] for line in status if line.startswith("VmRSS")))
+
+
+def rss_of(which: str) -> float:
+    """Run report_rss in a fresh process and return its RSS in MiB."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--rss", which],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(output.split()[-1]) / 1024
 
 
 def main() -> None:
-    """Print accuracy and answer time for the shipped and a 1,000-entry FAQ."""
+    """Print held-out accuracy, ablation, timings and memory."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rss", choices=("new", "legacy"))
+    parser.add_argument("--calibrate", action="store_true")
+    args = parser.parse_args()
+    if args.rss:
+        report_rss(args.rss)
+        return
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     shipped = parse_faq(FAQ_PATH.read_text(encoding="utf-8"), str(FAQ_PATH))
-    questions = yaml.safe_load(EVAL_PATH.read_text(encoding="utf-8"))["questions"]
-    large = shipped + synthetic_entries(LARGE_FAQ_SIZE - len(shipped))
+    tuning, held_out = load_halves()
     started = time.perf_counter()
-    FaqIndex.build(large)
-    build_ms = (time.perf_counter() - started) * 1000
+    index = FaqIndex.build(shipped)
     print(
-        f"{len(questions)} questions; index build for {len(large)} entries: "
-        f"{build_ms:.0f} ms\n"
+        f"new index over {len(shipped)} entries (dictionary load included): "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms"
     )
-    header = f"{'FAQ':>9} {'matcher':<16} {'top-1':>6} {'reject':>6} "
-    print(header + f"{'mean ms':>8} {'p50 ms':>7} {'p99 ms':>7} {'p50 vs':>7}")
-    for label, entries in ((f"{len(shipped)}", shipped), (f"{len(large)}", large)):
-        rows = {
-            name: measure(build(entries), questions)
-            for name, build in (
-                ("n-gram TF-IDF", index_matcher),
-                ("difflib", difflib_matcher),
-                ("keyword substr", keyword_matcher),
-            )
-        }
-        ours = rows["n-gram TF-IDF"]["p50"]
-        for name, row in rows.items():
-            print(
-                f"{label:>9} {name:<16} {row['top1']:>6.3f} {row['rejection']:>6.3f} "
-                f"{row['mean']:>8.3f} {row['p50']:>7.3f} {row['p99']:>7.3f} "
-                f"{row['p50'] / ours:>6.1f}x"
-            )
-    print("\n'p50 vs' is each matcher's median time over the n-gram index's.")
+    answer, margin = calibrate(new_scorer(index), tuning)
+    print(
+        f"calibrated on tuning half: answer >= {answer:.3f}, "
+        f"relative margin >= {margin:.2f} (shipped: {DEFAULT_THRESHOLDS.answer:.3f}, "
+        f"{DEFAULT_THRESHOLDS.min_relative_margin:.2f})"
+    )
+    if args.calibrate:
+        return
+    n_in = sum(q["expected"] is not None for q in held_out)
+    print(
+        f"held-out half: {n_in} in-scope, {len(held_out) - n_in} out-of-scope; "
+        f"tuning half: {len(tuning)} questions\n"
+    )
+    large = shipped + synthetic_entries(LARGE_FAQ_SIZE - len(shipped))
+    bigram_big, keyword_big = bigram_scorer(large), keyword_scorer(large)
+    rows: list[tuple[str, Matcher, Matcher]] = [
+        (
+            "new (shipped thresholds)",
+            index_match(index),
+            index_match(FaqIndex.build(large)),
+        ),
+        (
+            "old matcher",
+            index_match(legacy.FaqIndex.build(shipped)),
+            index_match(legacy.FaqIndex.build(large)),
+        ),
+    ]
+    for name, make, big in (
+        ("char-bigram TF-IDF", bigram_scorer, bigram_big),
+        ("exact keyword", keyword_scorer, keyword_big),
+    ):
+        scorer = make(shipped)
+        a, m = calibrate(scorer, tuning)
+        rows.append(
+            (name, threshold_matcher(scorer, a, m), threshold_matcher(big, a, m))
+        )
+    print(
+        f"{'matcher':<26} {'top-1':>6} {'reject':>6} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'p99 vs new':>10}   (times at {len(large)} entries, one core)"
+    )
+    base_p99 = None
+    for name, match, big in rows:
+        figures = measure(match, held_out)
+        p50, p99 = timings(big, held_out)
+        base_p99 = base_p99 or p99
+        print(
+            f"{name:<26} {figures['top1']:>6.3f} {figures['rejection']:>6.3f} "
+            f"{p50:>7.2f} {p99:>7.2f} {p99 / base_p99:>9.1f}x"
+        )
+    print("\nablation (held-out; thresholds re-calibrated on tuning for each):")
+    print(f"{'variant':<22} {'top-1':>6} {'reject':>6}")
+    for name, options in ABLATIONS.items():
+        variant = FaqIndex.build(shipped, **options)
+        a, m = calibrate(new_scorer(variant), tuning)
+        thresholds = replace(DEFAULT_THRESHOLDS, answer=a, min_relative_margin=m)
+        figures = measure(index_match(variant, thresholds), held_out)
+        print(f"{name:<22} {figures['top1']:>6.3f} {figures['rejection']:>6.3f}")
+    print(
+        f"\nworker RSS after a {LARGE_FAQ_SIZE}-entry index and one answer: "
+        f"new {rss_of('new'):.0f} MiB, old {rss_of('legacy'):.0f} MiB"
+    )
 
 
 if __name__ == "__main__":
