@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,7 @@ from bot.faq.analysis import (
     is_meaningful,
 )
 from bot.faq.content import FaqEntry
+from bot.faq.decision import DEFAULT_DECISION, DecisionModel, evidence
 from bot.faq.normalise import normalise_text
 
 __all__ = ["FaqIndex", "FaqMatch", "MatchThresholds", "normalise_text"]
@@ -30,13 +32,16 @@ PHRASING_SHARE = 0.3
 # N-grams no entry contains still weigh on the query (off-topic words pull the
 # score down) but at half the rarest known weight, so rambling stays answerable.
 UNKNOWN_IDF_FACTOR = 0.5
+# Features in more than this share of entries (and more than this many) are
+# left out of the look-up lists: they tell nothing apart in a large FAQ.
+COMMON_SHARE = 0.1
+COMMON_MIN_ENTRIES = 60
+# Only this many best entries are kept in a ranking.
+RANKED_DEPTH = 10
 # Among this many closest entries, words only one has re-rank them...
 CONTENDERS = 3
 # ...adding this share of their weight again to that entry's score.
 INTENT_SHARE = 0.6
-# The closest entries' scores are scaled by (share of words explained) ** power.
-COVERAGE_DEPTH = 5
-COVERAGE_POWER = 0.0
 # A question about another business's thing keeps this share of its score.
 FOREIGN_OWNER_FACTOR = 0.6
 
@@ -67,6 +72,8 @@ class MatchThresholds:
     candidate: float = 0.18
     # Offer only candidates scoring at least this share of the best one.
     candidate_ratio: float = 0.6
+    # A runner-up within this share of the best score: ask which was meant.
+    tie_margin: float = 0.14
 
     def answer_at(self, size: int) -> float:
         """Return the answer threshold for an FAQ with this many entries."""
@@ -75,6 +82,17 @@ class MatchThresholds:
 
 
 DEFAULT_THRESHOLDS = MatchThresholds()
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Entries ranked for one text, with what the decision looks at."""
+
+    ranked: list[tuple[float, int]]
+    words: list[Word]
+    # (query weight, entry postings) of each word or synonym feature shared.
+    shared: list[tuple[float, tuple[tuple[int, float], ...]]]
+    foreign: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +135,7 @@ class FaqIndex:
     weights: FeatureWeights = DEFAULT_WEIGHTS
     scope_check: bool = True
     intent_share: float = 0.0
-    coverage_power: float = 0.0
+    decision: DecisionModel | None = DEFAULT_DECISION
 
     @classmethod
     def build(
@@ -126,7 +144,7 @@ class FaqIndex:
         weights: FeatureWeights = DEFAULT_WEIGHTS,
         scope_check: bool = True,
         intent_share: float = INTENT_SHARE,
-        coverage_power: float = COVERAGE_POWER,
+        decision: DecisionModel | None = DEFAULT_DECISION,
     ) -> FaqIndex:
         """Build the index from parsed FAQ entries."""
         entry_features: list[Counter[str]] = []
@@ -162,15 +180,18 @@ class FaqIndex:
             for gram, frequency in document_frequency.items()
         }
         unknown_idf = (math.log(1 + total) + 1.0) * UNKNOWN_IDF_FACTOR
+        # Features most entries share weigh little but cost the most to look up.
+        crowded = max(COMMON_MIN_ENTRIES, COMMON_SHARE * total)
+        common = {gram for gram, count in document_frequency.items() if count > crowded}
         return cls(
             entries=tuple(entries),
             idf=MappingProxyType(idf),
             unknown_idf=unknown_idf,
             entry_postings=_postings(
-                [_weigh(f, idf, unknown_idf) for f in entry_features]
+                [_weigh(f, idf, unknown_idf) for f in entry_features], common
             ),
             phrasing_postings=_postings(
-                [_weigh(f, idf, unknown_idf) for _, f in phrasings]
+                [_weigh(f, idf, unknown_idf) for _, f in phrasings], common
             ),
             phrasing_owner=tuple(owner for owner, _ in phrasings),
             vocabulary=frozenset().union(*entry_keys),
@@ -179,11 +200,15 @@ class FaqIndex:
             weights=weights,
             scope_check=scope_check,
             intent_share=intent_share,
-            coverage_power=coverage_power,
+            decision=decision,
         )
 
     def score(self, text: str) -> list[tuple[float, int]]:
-        """Rank entries sharing any n-gram with the text as (score, position)."""
+        """Rank the closest entries to the text as (score, position), best first."""
+        return self.rank(text).ranked
+
+    def rank(self, text: str) -> Ranking:
+        """Rank entries for a text and keep what the decision needs."""
         features, words = analyse(text, self.weights)
         query = _weigh(features, self.idf, self.unknown_idf)
         whole_scores: defaultdict[int, float] = defaultdict(float)
@@ -197,50 +222,34 @@ class FaqIndex:
                 shared.append((weight, postings))
             for phrasing, value in self.phrasing_postings.get(gram, ()):
                 phrasing_scores[phrasing] += weight * value
-        best_phrasing: defaultdict[int, float] = defaultdict(float)
+        best_phrasing: dict[int, float] = {}
+        owners = self.phrasing_owner
         for phrasing, value in phrasing_scores.items():
-            owner = self.phrasing_owner[phrasing]
-            best_phrasing[owner] = max(best_phrasing[owner], value)
-        combined = [
+            if value > best_phrasing.get(owners[phrasing], 0.0):
+                best_phrasing[owners[phrasing]] = value
+        combined = heapq.nlargest(
+            RANKED_DEPTH,
             (
-                PHRASING_SHARE * best_phrasing[position]
-                + (1 - PHRASING_SHARE) * whole_scores[position],
-                position,
-            )
-            for position in whole_scores
-        ]
-        combined.sort(reverse=True)
+                (
+                    PHRASING_SHARE * best_phrasing.get(position, 0.0)
+                    + (1 - PHRASING_SHARE) * score,
+                    position,
+                )
+                for position, score in whole_scores.items()
+            ),
+        )
         if self.intent_share and len(combined) > 1:
             combined = _weigh_telling_words(combined, shared, self.intent_share)
-        if self.coverage_power:
-            combined = self._weigh_coverage(combined, words)
-        if self.scope_check and self.names_something_else(words):
+        foreign = self.scope_check and self.names_something_else(words)
+        if foreign:
             combined = [(score * FOREIGN_OWNER_FACTOR, pos) for score, pos in combined]
-        return combined
+        return Ranking(combined, words, shared, foreign)
 
-    def _weigh_coverage(
-        self, ranked: list[tuple[float, int]], words: list[Word]
-    ) -> list[tuple[float, int]]:
-        """Scale the closest entries' scores by the share of words they explain.
-
-        "会社のメールアドレスを作りたい" shares メールアドレス with an entry but
-        leaves 作る unexplained; a question the entry answers leaves little.
-        """
-        meaningful = [word for word in words if is_meaningful(word)]
-        if not meaningful:
-            return ranked
-        rescored = []
-        for score, position in ranked[:COVERAGE_DEPTH]:
-            keys, reading = self.entry_keys[position], self.entry_readings[position]
-            covered = sum(
-                any(key in keys for key in _word_keys(word))
-                or (len(word.reading) >= 2 and word.reading in reading)
-                for word in meaningful
-            )
-            share = covered / len(meaningful)
-            rescored.append((score * share**self.coverage_power, position))
-        rescored.sort(reverse=True)
-        return rescored
+    def explained(self, position: int, word: Word) -> bool:
+        """Tell whether an entry has this word, a synonym of it or its reading."""
+        if any(key in self.entry_keys[position] for key in _word_keys(word)):
+            return True
+        return len(word.reading) >= 2 and word.reading in self.entry_readings[position]
 
     def names_something_else(self, words: list[Word]) -> bool:
         """Tell whether the text is about another business's thing.
@@ -277,22 +286,47 @@ class FaqIndex:
         self, text: str, thresholds: MatchThresholds = DEFAULT_THRESHOLDS
     ) -> FaqMatch:
         """Answer, offer up to three candidates, or give up on a message."""
-        ranked = self.score(text)
-        if not ranked or ranked[0][0] < thresholds.candidate:
-            return FaqMatch(kind="none", score=ranked[0][0] if ranked else 0.0)
+        ranking = self.rank(text)
+        ranked = ranking.ranked
+        if not ranked:
+            return FaqMatch(kind="none", score=0.0)
         top_score, top_position = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-        margin = max(thresholds.min_margin, thresholds.min_relative_margin * top_score)
-        answer_floor = thresholds.answer_at(len(self.entries))
-        if top_score >= answer_floor and top_score - runner_up >= margin:
+        if self.decision is not None:
+            confidence = self.decision.probability(evidence(self, ranking))
+            answer = confidence >= self.decision.answer
+            offer = confidence >= self.decision.candidates
+        else:
+            runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+            margin = max(
+                thresholds.min_margin, thresholds.min_relative_margin * top_score
+            )
+            answer = (
+                top_score >= thresholds.answer_at(len(self.entries))
+                and top_score - runner_up >= margin
+            )
+            offer = top_score >= thresholds.candidate
+        if answer and not self.close_call(ranking, thresholds):
             return FaqMatch(
                 kind="answer", score=top_score, entry=self.entries[top_position]
             )
-        floor = max(thresholds.candidate, top_score * thresholds.candidate_ratio)
+        if not (answer or offer):
+            return FaqMatch(kind="none", score=top_score)
+        floor = top_score * thresholds.candidate_ratio
         candidates = tuple(
             self.entries[position] for score, position in ranked[:3] if score >= floor
         )
         return FaqMatch(kind="candidates", score=top_score, candidates=candidates)
+
+    def close_call(self, ranking: Ranking, thresholds: MatchThresholds) -> bool:
+        """Tell whether the runner-up is too close to answer without asking.
+
+        Words that tell intents apart have already re-ranked the contenders,
+        so a lead this small means the question fits both ("返品したい").
+        """
+        ranked = ranking.ranked
+        if len(ranked) < 2 or ranked[0][0] <= 0.0:
+            return False
+        return ranked[0][0] - ranked[1][0] < thresholds.tie_margin * ranked[0][0]
 
 
 def _weigh_telling_words(
@@ -331,11 +365,12 @@ def _word_keys(word: Word) -> tuple[str, ...]:
 
 
 def _postings(
-    vectors: list[dict[str, float]],
+    vectors: list[dict[str, float]], common: set[str]
 ) -> Mapping[str, tuple[tuple[int, float], ...]]:
     """Invert per-document vectors into feature -> (document, weight) postings."""
     inverted: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
     for document, vector in enumerate(vectors):
         for gram, value in vector.items():
-            inverted[gram].append((document, value))
+            if gram not in common:
+                inverted[gram].append((document, value))
     return MappingProxyType({gram: tuple(items) for gram, items in inverted.items()})

@@ -46,7 +46,7 @@ def test_close_call_offers_up_to_three_candidates(
 ) -> None:
     load_shipped_faq(app)
     user_id = line.add_user()
-    line.send(line.text(user_id, "ネットで注文するときポイント使えますか"))
+    line.send(line.text(user_id, "ポイントについて"))
     worker()
     message = last_message(line, user_id)
     picks = [d for d in quick_reply_data(message) if d.startswith("action=faq_pick")]
