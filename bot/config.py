@@ -62,6 +62,8 @@ class Settings:
     TRUSTED_PROXIES: int = 0
     # FAQ, handoff to operators and the operator console (issue 6).
     FAQ_FILE: str = "faq/faq.yaml"
+    # Days to keep questions the bot could not answer (with the customer's id).
+    FAQ_GAPS_KEEP_DAYS: int = 90
     BUSINESS_HOURS: str = "Mon-Fri 10:00-18:00"
     # Whole days without people: `2026-12-29..2027-01-03, 2027-01-11`.
     BUSINESS_CLOSED_DAYS: str = ""

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from bot.faq.content import FaqEntry
+from bot.faq.gaps import record_gap
 from bot.faq.service import LiveFaq, live_faq
 from bot.handlers.context import EventContext
 from bot.handoff import service as handoff
@@ -44,8 +45,10 @@ def answer_text(ctx: EventContext) -> None:
         ctx.reply([answer_message(result.entry)])
     elif result.kind == "candidates":
         handoff.clear_not_understood(user.id)
+        record_gap(user.id, text, "candidates", result.candidates[0].id)
         ctx.reply([candidates_message(result.candidates)])
     else:
+        record_gap(user.id, text, "none", None)
         misses = handoff.note_not_understood(user.id, event_id, text)
         if len(misses) >= handoff.MISSES_BEFORE_HANDOFF:
             handoff.clear_not_understood(user.id)

@@ -20,6 +20,7 @@ from flask import (
 )
 
 from bot.extensions import db, get_redis
+from bot.faq import gaps as faq_gaps
 from bot.handoff import service as handoff
 from bot.handoff.live import stream_events
 from bot.handoff.models import WAITING, WITH_OPERATOR
@@ -115,8 +116,12 @@ def logout() -> Any:
 @login_required
 def queue() -> str:
     """Show waiting conversations (live) and the ones being answered."""
+    resolved = request.args.get("resolved", type=int)
+    offer = resolved if resolved and _customer_questions(resolved) else None
     return render_template(
-        "operator/queue.html", snapshot=service.queue_snapshot(current_operator())
+        "operator/queue.html",
+        snapshot=service.queue_snapshot(current_operator()),
+        suggest_for=offer,
     )
 
 
@@ -228,8 +233,63 @@ def resolve(conversation_id: int) -> Any:
         )
     if close_conversation(conversation_id, "operator", utcnow()) is None:
         flash("この会話はすでに終了しています。", "error")
+        db.session.commit()
+        return redirect(url_for("operator.queue"))
     db.session.commit()
-    return redirect(url_for("operator.queue"))
+    return redirect(url_for("operator.queue", resolved=conversation_id))
+
+
+@bp.get("/conversations/<int:conversation_id>/faq-suggestion")
+@login_required
+def faq_suggestion(conversation_id: int) -> str:
+    """Offer to add the customer's questions to the FAQ, for a person to review."""
+    found = service.conversation_with_people(conversation_id) or abort(404)
+    questions = [
+        {**message, "matches": faq_gaps.top_matches(message["text"])}
+        for message in _customer_questions(conversation_id)
+    ]
+    return render_template(
+        "operator/faq_suggestion.html",
+        conversation=found[0],
+        customer=service.customer_name(found[1]),
+        questions=questions,
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/faq-suggestion")
+@login_required
+def suggest_faq(conversation_id: int) -> Any:
+    """Note a customer's question as another way to ask an entry, or a new one."""
+    service.conversation_with_people(conversation_id) or abort(404)
+    message_id = request.form.get("message_id", type=int)
+    question = next(
+        (m for m in _customer_questions(conversation_id) if m["id"] == message_id),
+        None,
+    )
+    if question is None:
+        abort(400, "message_id is not a question of this conversation")
+    faq_id = request.form.get("faq_id", "").strip() or None
+    try:
+        faq_gaps.propose(
+            conversation_id, current_operator().id, question["text"], faq_id
+        )
+    except faq_gaps.FaqSuggestionError as exc:
+        db.session.rollback()
+        abort(400, str(exc))
+    db.session.commit()
+    flash("FAQへの追加候補として記録しました（担当者の確認後に反映されます）。")
+    return redirect(url_for("operator.faq_suggestion", conversation_id=conversation_id))
+
+
+def _customer_questions(conversation_id: int) -> list[dict[str, Any]]:
+    """Return the customer's text messages in a conversation."""
+    return [
+        message
+        for message in service.messages_of(conversation_id)
+        if message["sender"] == "customer"
+        and message["kind"] == "text"
+        and (message["text"] or "").strip()
+    ]
 
 
 def _safe_next(target: str | None) -> str:
