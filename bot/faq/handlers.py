@@ -16,6 +16,7 @@ from bot.handoff.handlers import (
     handoff_quick_reply_item,
     wants_person,
 )
+from bot.line.client import LineApiError, line_client
 from bot.line.postback import encode_postback
 from bot.messages import render, text_message
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 LABEL_LIMIT = 20
 QUICK_REPLY_LIMIT = 13
+# LINE takes multiples of 5; the answer usually replaces it well before.
+LOADING_SECONDS = 5
 
 
 def answer_text(ctx: EventContext) -> None:
@@ -36,7 +39,7 @@ def answer_text(ctx: EventContext) -> None:
         handoff.clear_not_understood(user.id)
         hand_to_person(ctx, user, "asked", [(event_id, text)])
         return
-    result = live_faq().index.match(text)
+    result = live_faq(lambda: show_loading(user.line_user_id)).index.match(text)
     log.info(
         "faq matched", extra={"kind": result.kind, "score": round(result.score, 3)}
     )
@@ -62,6 +65,14 @@ def answer_text(ctx: EventContext) -> None:
                 )
             ]
         )
+
+
+def show_loading(line_user_id: str) -> None:
+    """Show LINE's loading animation while the FAQ index is rebuilt."""
+    try:
+        line_client().show_loading(line_user_id, LOADING_SECONDS)
+    except LineApiError as exc:  # only a courtesy: answer all the same
+        log.warning("loading animation not shown", extra={"status": exc.status})
 
 
 def answer_message(entry: FaqEntry) -> dict[str, Any]:

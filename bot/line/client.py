@@ -215,6 +215,11 @@ class LineClient:
             "show_loading", self.api.show_loading_animation_with_http_info, request
         )
 
+    def mark_as_read(self, mark_as_read_token: str) -> None:
+        """Show the user their message (and those before it) as read."""
+        body = {"markAsReadToken": mark_as_read_token}
+        self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
+
     def issue_link_token(self, user_id: str) -> str:
         """Issue an account-link token for the user."""
         result = self.call(

@@ -22,9 +22,11 @@ from flask import (
 from bot.extensions import db, get_redis
 from bot.faq import gaps as faq_gaps
 from bot.handoff import service as handoff
+from bot.handoff.jobs import mark_conversation_read
 from bot.handoff.live import stream_events
 from bot.handoff.models import WAITING, WITH_OPERATOR
 from bot.handoff.timers import close_conversation, send_later
+from bot.jobs import enqueue
 from bot.models_base import utcnow
 from bot.operator import service
 from bot.operator.accounts import authenticate, signin_limit
@@ -157,6 +159,7 @@ def conversation(conversation_id: int) -> str:
     found = service.conversation_with_people(conversation_id) or abort(404)
     conv, user, operator = found
     me = current_operator()
+    _mark_read_if_open(conv.id, conv.state)
     return render_template(
         "operator/conversation.html",
         conversation=conv,
@@ -176,6 +179,7 @@ def messages_json(conversation_id: int) -> Response:
     """Return messages after `after` and the conversation's state."""
     found = service.conversation_with_people(conversation_id) or abort(404)
     conv, _, operator = found
+    _mark_read_if_open(conv.id, conv.state)
     after = request.args.get("after", 0, type=int)
     return jsonify(
         state=conv.state,
@@ -279,6 +283,12 @@ def suggest_faq(conversation_id: int) -> Any:
     db.session.commit()
     flash("FAQへの追加候補として記録しました（担当者の確認後に反映されます）。")
     return redirect(url_for("operator.faq_suggestion", conversation_id=conversation_id))
+
+
+def _mark_read_if_open(conversation_id: int, state: str) -> None:
+    """Have a job tell LINE the customer's messages were read (open and unread)."""
+    if state in (WAITING, WITH_OPERATOR) and handoff.unread_token(conversation_id):
+        enqueue(mark_conversation_read, conversation_id)
 
 
 def _customer_questions(conversation_id: int) -> list[dict[str, Any]]:
