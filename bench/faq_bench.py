@@ -2,9 +2,11 @@
 
 Run from the repository root: python bench/faq_bench.py [--calibrate]
 
-Every matcher's answer threshold is set on the tuning half of
-tests/faq/intent_questions.yaml; figures are for the held-out half. Timing runs
-pinned to one core against the shipped FAQ grown to 1,000 entries.
+Every matcher's answer cut-off is set by one rule on the tuning half of
+tests/faq/intent_questions.yaml and the earlier set tests/faq/eval_questions.yaml
+(keep the earlier set's 90% / 90% bar, then the best top-1 + rejection on the
+tuning half); figures are for the held-out half, which nothing was fitted on.
+Timing runs pinned to one core against the shipped FAQ grown to 1,000 entries.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ FAQ_PATH = REPO_ROOT / "faq" / "faq.yaml"
 INTENT_PATH = REPO_ROOT / "tests" / "faq" / "intent_questions.yaml"
 EARLIER_EVAL_PATH = REPO_ROOT / "tests" / "faq" / "eval_questions.yaml"
 LARGE_FAQ_SIZE = 1000
-MIN_TUNING_REJECTION = 0.95
 EARLIER_BAR = 0.90
 
 # (kind, entry id) for one question.
@@ -213,29 +214,46 @@ def threshold_matcher(scorer: Scorer, answer: float, margin: float) -> Matcher:
     return match
 
 
-def calibrate(scorer: Scorer, tuning: list[dict]) -> tuple[float, float]:
-    """Pick (answer, relative margin) maximising tuning top-1 at high rejection."""
-    scored = [(scorer(q["text"]), q["expected"]) for q in tuning]
-    values = sorted({round(best, 3) for (best, _, _), _ in scored})
+def calibrate(
+    scorer: Scorer, tuning: list[dict], earlier: list[dict]
+) -> tuple[float, float]:
+    """Pick (answer, relative margin) by the rule the new matcher's cut-off uses."""
+    scored = {
+        name: [(scorer(q["text"]), q["expected"]) for q in questions]
+        for name, questions in (("tuning", tuning), ("earlier", earlier))
+    }
+    values = sorted({round(s[0][0], 3) for s in scored["tuning"] + scored["earlier"]})
     best_choice, best_key = (math.inf, 0.0), (-1.0, -1.0)
-    for margin in (0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2):
+    for margin in (0.0, 0.05, 0.1, 0.15, 0.2):
         for answer in values:
-            right = wrong_oos = in_scope = oos = 0
-            for (best, runner_up, entry_id), expected in scored:
-                answered = best >= answer and best - runner_up >= margin * best
-                if expected is None:
-                    oos += 1
-                    wrong_oos += answered
-                else:
-                    in_scope += 1
-                    right += answered and entry_id == expected
-            rejection = 1 - wrong_oos / oos
-            top1 = right / in_scope
-            # Meet the rejection floor first, then the most right answers.
-            key = (min(rejection, MIN_TUNING_REJECTION), top1)
+            rates = {
+                name: _threshold_rates(rows, answer, margin)
+                for name, rows in scored.items()
+            }
+            top1, rejection = rates["earlier"]
+            bar = min(top1, EARLIER_BAR) + min(rejection, EARLIER_BAR)
+            key = (round(bar, 6), sum(rates["tuning"]))
             if key > best_key:
                 best_key, best_choice = key, (answer, margin)
     return best_choice
+
+
+def _threshold_rates(
+    rows: list[tuple[tuple[float, float, str | None], str | None]],
+    answer: float,
+    margin: float,
+) -> tuple[float, float]:
+    """Return (top-1, rejection) for a score threshold and relative margin."""
+    right = wrong_oos = in_scope = oos = 0
+    for (best, runner_up, entry_id), expected in rows:
+        answered = best >= answer and best - runner_up >= margin * best
+        if expected is None:
+            oos += 1
+            wrong_oos += answered
+        else:
+            in_scope += 1
+            right += answered and entry_id == expected
+    return right / max(1, in_scope), 1 - wrong_oos / max(1, oos)
 
 
 def measure(match: Matcher, questions: list[dict]) -> dict[str, float]:
@@ -374,7 +392,7 @@ def main() -> None:
         ("exact keyword", keyword_scorer, keyword_big),
     ):
         scorer = make(shipped)
-        a, m = calibrate(scorer, tuning)
+        a, m = calibrate(scorer, tuning, earlier)
         rows.append(
             (name, threshold_matcher(scorer, a, m), threshold_matcher(big, a, m))
         )
@@ -396,7 +414,7 @@ def main() -> None:
     for name, options in ABLATIONS.items():
         variant = FaqIndex.build(shipped, decision=None, **options)
         if name == "- learned decision":
-            a, m = calibrate(new_scorer(variant), tuning)
+            a, m = calibrate(new_scorer(variant), tuning, earlier)
             thresholds = replace(DEFAULT_THRESHOLDS, answer=a, min_relative_margin=m)
             figures = measure(index_match(variant, thresholds), held_out)
         else:
