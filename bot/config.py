@@ -193,5 +193,7 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
         problems.append("BARCODE_FORMAT must be code128 or ean13")
     if settings.CARD_CODE_TTL_SECONDS < 10 or settings.POINTS_EARN_RATE < 0:
         problems.append("CARD_CODE_TTL_SECONDS >= 10 and POINTS_EARN_RATE >= 0")
+    if settings.FAQ_GAPS_KEEP_DAYS < 1:
+        problems.append("FAQ_GAPS_KEEP_DAYS must be at least 1 (days)")
     if problems:
         raise ConfigError("; ".join(problems))

@@ -84,6 +84,7 @@ def test_production_with_everything_set_starts() -> None:
         ({"BOT_TIMEZONE": "Mars/Olympus"}, "BOT_TIMEZONE 'Mars/Olympus'"),
         ({"LINE_API_BASE_URL": "api.line.me"}, "LINE_API_BASE_URL must be an http"),
         ({"BOT_ENV": "staging"}, "BOT_ENV must be"),
+        ({"FAQ_GAPS_KEEP_DAYS": "0"}, "FAQ_GAPS_KEEP_DAYS must be at least 1"),
     ],
 )
 def test_bad_values_are_named(environ: dict[str, str], problem: str) -> None:
