@@ -81,6 +81,10 @@ class Settings:
     LINK_MAX_FAILURES_PER_IP: int = 50
     MEMBER_NO_PREFIX: str = "29"
     RICHMENU_BULK_CALLS_PER_SECOND: float = 5.0
+    # LINE's limit for Create rich menu and for Delete rich menu: 100 an hour.
+    RICHMENU_CREATE_DELETE_PER_HOUR: int = 100
+    # A call whose rate-limit slot is further off than this fails instead.
+    RATE_LIMIT_MAX_WAIT_SECONDS: float = 30.0
     # Member card, register and points (issue 4).
     CARD_CODE_TTL_SECONDS: int = 60
     # Points earned per yen paid: 0.01 is 1 point per 100 yen (rounded down).
