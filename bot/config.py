@@ -69,6 +69,10 @@ class Settings:
     HANDOFF_IDLE_MINUTES: int = 30
     # Seconds between keep-alive comments on the console's live stream.
     OPERATOR_STREAM_HEARTBEAT_SECONDS: float = 15.0
+    # Live streams one operator may hold open at once, over all processes.
+    OPERATOR_STREAMS_PER_OPERATOR: int = 4
+    # Live streams a process whose connections hold threads (gthread) serves.
+    OPERATOR_STREAMS_PER_THREADED_PROCESS: int = 2
     # Console sign-in failures before 429, per account and per IP, in a window.
     OPERATOR_FAILURE_WINDOW_SECONDS: int = 900
     OPERATOR_MAX_FAILURES_PER_ACCOUNT: int = 5
