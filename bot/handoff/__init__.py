@@ -31,5 +31,6 @@ def init_app(app: Flask) -> None:
     router.job(jobs.deliver_message)
     router.job(jobs.restore_menu)
     router.sweep(timers.sweep_handoff_timers)
+    router.sweep(timers.sweep_stale_messages)
     register_templates(app, TEXTS)
     app.cli.add_command(handoff_cli)

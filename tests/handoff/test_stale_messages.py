@@ -65,7 +65,8 @@ def test_reply_sent_while_redis_is_down_is_pushed_by_the_sweep(
 
 
 def test_the_worker_sweeps_stale_messages_every_minute(app: Flask) -> None:
-    from bot.handoff.jobs import sweep_stale_messages
-    from bot.jobs import minute_sweeps
+    from bot.handoff.timers import sweep_stale_messages
+    from bot.routing import SWEEP, get_router
 
-    assert sweep_stale_messages in minute_sweeps()
+    sweeps = [route.fn for route in get_router(app).of_kind(SWEEP)]
+    assert sweep_stale_messages in sweeps
