@@ -59,7 +59,10 @@ def test_worker_killed_mid_job_answers_once(
     if moment == "reply in flight":
         # LINE finishes what it was given, whoever was waiting for the answer.
         wait_for(lambda: line.calls("/v2/bot/message/reply"), 10, "the reply")
-    assert event_statuses(app) == {follow["webhookEventId"]: "pending"}
+    # Before: nothing was committed. In flight: the handler's data and its
+    # outbox were, and sending had begun.
+    left = "pending" if moment == "before the reply" else "sending"
+    assert event_statuses(app) == {follow["webhookEventId"]: left}
 
     # Minutes later the stale sweep queues the event again for a new worker.
     line.expire_reply_token(follow)
