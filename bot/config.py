@@ -71,6 +71,10 @@ class Settings:
     HANDOFF_IDLE_MINUTES: int = 30
     # Seconds between keep-alive comments on the console's live stream.
     OPERATOR_STREAM_HEARTBEAT_SECONDS: float = 15.0
+    # Live streams one operator may hold open at once, over all processes.
+    OPERATOR_STREAMS_PER_OPERATOR: int = 4
+    # Live streams a process whose connections hold threads (gthread) serves.
+    OPERATOR_STREAMS_PER_THREADED_PROCESS: int = 2
     # Console sign-in failures before 429, per account and per IP, in a window.
     OPERATOR_FAILURE_WINDOW_SECONDS: int = 900
     OPERATOR_MAX_FAILURES_PER_ACCOUNT: int = 5
@@ -83,6 +87,10 @@ class Settings:
     LINK_MAX_FAILURES_PER_IP: int = 50
     MEMBER_NO_PREFIX: str = "29"
     RICHMENU_BULK_CALLS_PER_SECOND: float = 5.0
+    # LINE's limit for Create rich menu and for Delete rich menu: 100 an hour.
+    RICHMENU_CREATE_DELETE_PER_HOUR: int = 100
+    # A call whose rate-limit slot is further off than this fails instead.
+    RATE_LIMIT_MAX_WAIT_SECONDS: float = 30.0
     # Member card, register and points (issue 4).
     CARD_CODE_TTL_SECONDS: int = 60
     # Points earned per yen paid: 0.01 is 1 point per 100 yen (rounded down).

@@ -25,6 +25,7 @@ from bot.handoff import service as handoff
 from bot.handoff.jobs import mark_conversation_read
 from bot.handoff.live import stream_events
 from bot.handoff.models import WAITING, WITH_OPERATOR
+from bot.handoff.stream_slots import StreamRefused, open_stream_slot
 from bot.handoff.timers import close_conversation, send_later
 from bot.jobs import enqueue
 from bot.models_base import utcnow
@@ -139,16 +140,26 @@ def queue_json() -> Response:
 
 @bp.get("/events")
 @login_required
-def events() -> Response:
+def events() -> Response | tuple[Response, int]:
     """Stream live updates as server-sent events (needs a threaded or async server)."""
     redis = get_redis()
     heartbeat = current_app.config["SETTINGS"].OPERATOR_STREAM_HEARTBEAT_SECONDS
+    try:
+        slot = open_stream_slot(redis, current_operator().id, heartbeat)
+    except StreamRefused as exc:
+        db.session.rollback()
+        log.warning("live stream refused", extra={"status": exc.status})
+        response = jsonify(error=exc.reason)
+        response.headers["Retry-After"] = "30"
+        return response, exc.status
     db.session.remove()  # hold no database connection while streaming
     response = Response(
-        stream_with_context(stream_events(redis, heartbeat)),
+        stream_with_context(stream_events(redis, heartbeat, slot=slot)),
         mimetype="text/event-stream",
     )
     response.headers["X-Accel-Buffering"] = "no"
+    # Also when the client leaves before the stream's first byte.
+    response.call_on_close(slot.release)
     return response
 
 
