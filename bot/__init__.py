@@ -31,6 +31,8 @@ DOMAINS = (
     "operator",
     "beacon",
     "segments",
+    "marketing",
+    "scenarios",
 )
 
 
@@ -124,6 +126,9 @@ MODEL_MODULES = (
     "handoff",
     "faq",
     "segments",
+    "ec",
+    "marketing",
+    "scenarios",
 )
 
 

@@ -201,6 +201,15 @@ class LineClient:
             "show_loading", self.api.show_loading_animation_with_http_info, request
         )
 
+    def message_quota(self) -> tuple[int | None, int]:
+        """Return the month's message limit (None: unlimited) and the usage."""
+        quota = self.call("get_quota", self.api.get_message_quota_with_http_info)
+        usage = self.call(
+            "get_consumption", self.api.get_message_quota_consumption_with_http_info
+        )
+        limit = quota.value if quota.type == "limited" else None
+        return limit, int(usage.total_usage)
+
     def issue_link_token(self, user_id: str) -> str:
         """Issue an account-link token for the user."""
         result = self.call(
