@@ -31,6 +31,8 @@ class Order:
     amount: int
     email: str | None
     member_no: str | None
+    items: tuple[dict[str, Any], ...] = ()
+    checkout_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,23 @@ def parse_order(document: dict[str, Any]) -> Order:
             and attribute.get("name") in MEMBER_NO_ATTRIBUTES
         ):
             member_no = str(attribute.get("value") or "").strip() or None
-    return Order(str(order_id).strip()[:64], amount, email, member_no)
+    items = tuple(
+        {
+            "sku": str(line.get("sku") or "")[:64] or None,
+            "category": str(line.get("product_type") or "")[:64] or None,
+        }
+        for line in document.get("line_items") or []
+        if isinstance(line, dict)
+    )
+    token = document.get("checkout_token")
+    return Order(
+        str(order_id).strip()[:64],
+        amount,
+        email,
+        member_no,
+        items,
+        str(token)[:64] if isinstance(token, str | int) and str(token) else None,
+    )
 
 
 def find_member_for_order(order: Order) -> Member | None:

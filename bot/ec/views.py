@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
+from bot.ec.checkouts import complete_checkout, parse_checkout, record_checkout
 from bot.ec.service import (
     BadOrder,
     find_member_for_order,
@@ -72,7 +73,11 @@ def order_webhook() -> tuple[Response, int]:
         log.info("shop order without a member", extra={"order": order.order_id})
         return jsonify(status="no_member"), 200
     try:
-        recorded = record_online_order(member, order.order_id, order.amount, utcnow())
+        now = utcnow()
+        recorded = record_online_order(
+            member, order.order_id, order.amount, now, items=list(order.items)
+        )
+        complete_checkout(order.checkout_token, order.order_id, now)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # the same order, delivered twice at once
@@ -88,6 +93,25 @@ def order_webhook() -> tuple[Response, int]:
         },
     )
     return jsonify(status="recorded" if recorded.created else "duplicate"), 200
+
+
+@bp.post("/checkouts")
+def checkout_webhook() -> tuple[Response, int]:
+    """Record a checkout (create or update) so an abandoned cart can be found."""
+    document = _signed_document()
+    try:
+        update = parse_checkout(document, utcnow())
+    except BadOrder as exc:
+        raise Refused(422, str(exc)) from None
+    try:
+        checkout = record_checkout(update)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same new checkout, delivered twice at once
+        return jsonify(status="duplicate"), 200
+    known = checkout.member_id is not None
+    log.info("shop checkout", extra={"checkout": checkout.id, "member": known})
+    return jsonify(status="recorded" if known else "no_member"), 200
 
 
 @bp.post("/fulfillments")

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 
 from bot.extensions import db
 from bot.marketing.models import MarketingMessage
@@ -127,6 +127,16 @@ def record_marketing_messages(
 def record_marketing_message(user_id: int, moment: datetime, source: str) -> None:
     """Count one marketing message (a coupon issue, a step) for one customer."""
     record_marketing_messages([user_id], moment, source)
+
+
+def at_cap_today(moment: datetime) -> Select[tuple[int]]:
+    """Select the customers who reached the day's cap (for a segment's query)."""
+    return (
+        select(MarketingMessage.line_user_id)
+        .where(MarketingMessage.local_day == local_day(moment))
+        .group_by(MarketingMessage.line_user_id)
+        .having(func.count() >= daily_cap())
+    )
 
 
 def under_cap(user_id: int, moment: datetime) -> bool:

@@ -243,6 +243,9 @@ def _link_outcome(
         return USER_HAS_OTHER_MEMBER
     member.line_user_id = user.id
     member.linked_at = utcnow()
+    from bot.scenarios.triggers import fire_event
+
+    fire_event("link", user.id, str(member.id), member.linked_at)
     return LINKED
 
 

@@ -162,7 +162,13 @@ def transactions() -> tuple[Response, int]:
     member = _member_or_404(body["member_no"])
     try:
         recorded = record_store_purchase(
-            member, store, body["receipt_no"], amount, points_used, now
+            member,
+            store,
+            body["receipt_no"],
+            amount,
+            points_used,
+            now,
+            items=body.get("items"),
         )
     except NotEnoughPoints as exc:
         db.session.rollback()

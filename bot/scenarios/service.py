@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -13,7 +12,6 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from bot.extensions import db
-from bot.models_base import utcnow
 from bot.scenarios.definition import Scenario, Step, Variant, parse_scenario
 from bot.scenarios.models import (
     ACTIVE,
@@ -233,6 +231,11 @@ def exit_enrollments(
     return count
 
 
+def leave_all_scenarios(user_id: int, now: datetime) -> int:
+    """Take a customer who blocked the shop out of every scenario."""
+    return exit_enrollments(user_id, "blocked", now)
+
+
 def end_enrollment(
     enrollment: Enrollment, status: str, now: datetime, reason: str | None = None
 ) -> None:
@@ -266,13 +269,3 @@ def count_enrollments(scenario_id: str) -> int:
         )
         or 0
     )
-
-
-def user_ids_of(rows: Iterable[Candidate]) -> list[int]:
-    """Return the distinct customers among candidates, sorted."""
-    return sorted({row.user_id for row in rows})
-
-
-def now_or(moment: datetime | None) -> datetime:
-    """Return the given moment, or now."""
-    return moment or utcnow()
