@@ -129,6 +129,7 @@ MODEL_MODULES = (
     "ec",
     "marketing",
     "scenarios",
+    "coupons",
 )
 
 

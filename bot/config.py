@@ -109,6 +109,8 @@ class Settings:
     QUOTA_CHECK_MIN_MESSAGES: int = 100
     # LINE's documented limit for Send push message: 2,000 requests per second.
     PUSH_RATE_PER_SECOND: int = 2000
+    # Coupons (issue 17).
+    COUPONS_FILE: str = "coupons/coupons.yaml"
 
     @property
     def is_production(self) -> bool:

@@ -31,6 +31,8 @@ class Order:
     amount: int
     email: str | None
     member_no: str | None
+    # (code, yen off) of each discount code the shop applied.
+    discount_codes: tuple[tuple[str, int], ...] = ()
     items: tuple[dict[str, Any], ...] = ()
     checkout_token: str | None = None
 
@@ -94,11 +96,20 @@ def parse_order(document: dict[str, Any]) -> Order:
         if isinstance(line, dict)
     )
     token = document.get("checkout_token")
+    codes = []
+    for entry in document.get("discount_codes") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("code"), str):
+            try:
+                off = _yen(entry.get("amount") or 0)
+            except BadOrder:
+                off = 0
+            codes.append((entry["code"].strip()[:64], off))
     return Order(
         str(order_id).strip()[:64],
         amount,
         email,
         member_no,
+        tuple(codes[:20]),
         items,
         str(token)[:64] if isinstance(token, str | int) and str(token) else None,
     )
