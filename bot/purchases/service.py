@@ -155,6 +155,7 @@ def _fire_purchase(
     context = {
         "channel": purchase.channel,
         "first": count == 1,
+        "purchase_count": count,
         "items": [
             {"sku": item.get("sku"), "category": item.get("category")}
             for item in items or []

@@ -47,7 +47,7 @@ SEGMENT_KEYS = (
     "linked",
 )
 # Conditions on the event that fired the trigger, not on the customer.
-EVENT_KEYS = ("category", "sku", "points_expiring_days")
+EVENT_KEYS = ("category", "sku", "min_purchases", "points_expiring_days")
 PLACEHOLDERS = ("{name}", "{recovery_url}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
@@ -200,6 +200,12 @@ def _conditions(raw: Any, trigger: str, fail: Any) -> tuple[SegmentDefinition, d
             if not values or not all(isinstance(v, str | int) for v in values):
                 raise fail(f"conditions.{key}", "a value or a list of values")
             event_part[key] = [str(v) for v in values]
+    if "min_purchases" in event_part:
+        value = event_part["min_purchases"]
+        if trigger not in PURCHASE_TRIGGERS:
+            raise fail("conditions.min_purchases", "only for purchase triggers")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise fail("conditions.min_purchases", "a whole number, 1 or more")
     if trigger == "dormant" and segment.dormant_days is None:
         raise fail("conditions.dormant_days", "the dormant trigger needs it")
     if trigger == "points_expiring":

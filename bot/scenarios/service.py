@@ -126,6 +126,8 @@ def matches_event(scenario: Scenario, context: dict[str, Any]) -> bool:
     channel = conditions.get("channel")
     if channel not in (None, "both") and context.get("channel") != channel:
         return False
+    if int(context.get("purchase_count") or 0) < conditions.get("min_purchases", 0):
+        return False
     items = context.get("items") or []
     for key in ("category", "sku"):
         wanted = conditions.get(key)
