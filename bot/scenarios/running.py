@@ -155,7 +155,9 @@ def _estimate_needed(now: datetime, enrollment_ids: list[int] | None) -> int:
 
 
 def _due(now: datetime, enrollment_ids: list[int] | None, dry_run: bool) -> list:
-    query = _due_query(now, enrollment_ids).order_by(Enrollment.next_due_at)
+    query = _due_query(now, enrollment_ids).order_by(
+        Enrollment.next_due_at, Enrollment.id
+    )
     if not dry_run:
         # Two workers never take the same enrollment; each takes the next rows.
         query = query.limit(CHUNK).with_for_update(of=Enrollment, skip_locked=True)

@@ -96,7 +96,7 @@ def pending_outbox() -> Outbox:
     messages = dict(
         db.session.execute(
             select(SendBatch.id, SendBatch.messages).where(SendBatch.id.in_(batch_ids))
-        ).tuples()
+        ).all()
     )
     for row in rows:
         if row.batch_id is None:

@@ -69,14 +69,14 @@ def scenario_stats(scenario_id: str) -> dict[str, Any]:
             select(Enrollment.exit_reason, func.count())
             .where(Enrollment.scenario_id == scenario_id, Enrollment.status == EXITED)
             .group_by(Enrollment.exit_reason)
-        ).tuples()
+        ).all()
     )
     exited_at_step = dict(
         db.session.execute(
             select(Enrollment.next_step, func.count())
             .where(Enrollment.scenario_id == scenario_id, Enrollment.status == EXITED)
             .group_by(Enrollment.next_step)
-        ).tuples()
+        ).all()
     )
     return {
         "scenario": scenario_id,

@@ -88,3 +88,18 @@ def enrollments(scenario_id: str) -> list[Enrollment]:
             .order_by(Enrollment.id)
         )
     )
+
+
+def enroll_at(
+    scenario_id: str, user_id: int, at: datetime, occurrence: str = "t"
+) -> int:
+    """Enroll a customer as if the scenario's trigger fired at `at`."""
+    from bot.scenarios.models import ScenarioRecord
+    from bot.scenarios.service import Candidate, enroll, parsed
+
+    record = db.session.get(ScenarioRecord, scenario_id)
+    assert record is not None
+    ids = enroll(parsed(record), [Candidate(user_id, occurrence, at, {})], at)
+    db.session.commit()
+    assert ids, "not enrolled"
+    return ids[0]

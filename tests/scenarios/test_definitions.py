@@ -11,7 +11,13 @@ from bot.extensions import db
 from bot.models_base import utcnow
 from bot.scenarios.models import ACTIVE, EXITED, REMOVED, ScenarioRecord
 from bot.scenarios.service import Candidate, enroll, parsed
-from tests.scenarios.helpers import SHIPPED, add_friend, enrollments, load, write_scenario
+from tests.scenarios.helpers import (
+    SHIPPED,
+    add_friend,
+    enrollments,
+    load,
+    write_scenario,
+)
 
 GOOD = """
 id: hello
