@@ -104,9 +104,9 @@ def test_first_purchase_thanks_with_coupon_then_how_to_use(
     worker()
     worker()
     first = received(line, line_id)
-    assert (
-        first[0]
-        == f"{member.name}様、はじめてのお買い上げありがとうございます。次回のお買い物で使えるクーポンをお送りします。"
+    assert first[0] == (
+        f"{member.name}様、はじめてのお買い上げありがとうございます。"
+        "次回のお買い物で使えるクーポンをお送りします。"
     )
     assert first[1].startswith("[flex] ")  # the coupon
 
