@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
 
-from bot.coupons.messages import coupon_message
+from bot.coupons.messages import coupon_message, value_label
 from bot.coupons.models import (
     USABLE,
     CouponDefinition,
@@ -200,7 +200,9 @@ def issue_to_users(
             select(Member.line_user_id, Member.id).where(
                 Member.line_user_id.in_(wanted)
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     held_rows = db.session.execute(
         select(
@@ -323,6 +325,7 @@ def coupon_json(coupon: PersonalCoupon, now: datetime) -> dict[str, Any]:
         "description": definition.description,
         "kind": definition.kind,
         "value": definition.value,
+        "value_label": value_label(definition.kind, definition.value),
         "min_purchase": definition.min_purchase,
         "channels": list(definition.channels),
         "stores": definition.stores,
