@@ -9,8 +9,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, select
 
+from bot.bulk import in_ids, insert_rows
 from bot.extensions import db
 from bot.marketing.models import MarketingMessage
 
@@ -102,7 +103,7 @@ def messages_today(user_ids: Iterable[int], moment: datetime) -> dict[int, int]:
         rows = db.session.execute(
             select(MarketingMessage.line_user_id, func.count())
             .where(
-                MarketingMessage.line_user_id.in_(chunk),
+                in_ids(MarketingMessage.line_user_id, chunk),
                 MarketingMessage.local_day == day,
             )
             .group_by(MarketingMessage.line_user_id)
@@ -120,8 +121,7 @@ def record_marketing_messages(
         {"line_user_id": uid, "local_day": day, "source": source, "sent_at": moment}
         for uid in user_ids
     ]
-    if rows:
-        db.session.execute(insert(MarketingMessage), rows)
+    insert_rows(MarketingMessage.__table__, rows)
 
 
 def record_marketing_message(user_id: int, moment: datetime, source: str) -> None:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from bot.bulk import in_ids, insert_rows, update_rows
 from bot.extensions import db
 from bot.marketing.quota import check_quota
 from bot.marketing.rules import (
@@ -34,6 +35,7 @@ from bot.scenarios.models import (
     BLOCKED,
     ENROLLED,
     EXITED,
+    FINISHED,
     HELD_OUT,
     PAUSED,
     PENDING,
@@ -230,6 +232,25 @@ def advance(
         enrollment.next_due_at = due
 
 
+def _advanced(
+    enrollment: Enrollment, scenario: Scenario, now: datetime, report: RunReport
+) -> dict[str, Any]:
+    """Return the enrollment's row after its step: the next one, or finished."""
+    next_step = enrollment.next_step + 1
+    due = step_due_at(scenario, next_step, enrollment.line_user_id, now)
+    if due is None:
+        report.finished += 1
+    return {
+        "id": enrollment.id,
+        "next_step": next_step,
+        "next_due_at": due,
+        "status": ENROLLED if due is not None else FINISHED,
+        "finished_at": None if due is not None else now,
+        "quiet_waits": 0,
+        "cap_waits": 0,
+    }
+
+
 def _record_step(
     enrollment: Enrollment, variant: Variant, status: str, now: datetime
 ) -> None:
@@ -318,30 +339,29 @@ def _freeze(plan: list[PlannedSend], now: datetime, report: RunReport) -> Outbox
             for item in chunk:
                 by_enrollment[item.enrollment.id]["batch_id"] = batch.id
     rows.extend(row for _, row in personal)
-    ids: list[int] = []
-    if rows:
-        ids = list(
-            db.session.scalars(
-                insert(StepSend).returning(StepSend.id, sort_by_parameter_order=True),
-                rows,
-            )
-        )
+    returned = insert_rows(StepSend.__table__, rows, ("id", "enrollment_id"))
+    send_ids = dict((eid, sid) for sid, eid in returned)
     line_ids = {item.enrollment.id: item.line_user_id for item in plan}
-    for row, send_id in zip(rows, ids, strict=True):
+    for row in rows:
         eid = row["enrollment_id"]
         if row["batch_id"] is None:
             outbox.pushes.append(
-                (send_id, eid, row["step_no"], line_ids[eid], row["messages"])
+                (send_ids[eid], eid, row["step_no"], line_ids[eid], row["messages"])
             )
         else:
-            to, send_ids, _ = batches[row["batch_id"]]
+            to, batch_send_ids, _ = batches[row["batch_id"]]
             to.append(line_ids[eid])
-            send_ids.append(send_id)
+            batch_send_ids.append(send_ids[eid])
     outbox.batches = batches
     by_scenario: dict[str, list[int]] = defaultdict(list)
+    moves = []
     for item in plan:
         by_scenario[item.enrollment.scenario_id].append(item.enrollment.line_user_id)
-        advance(item.enrollment, item.scenario, now, report)
+        moves.append(_advanced(item.enrollment, item.scenario, now, report))
+    # Set-based: the enrollments' ORM objects are left as they were loaded.
+    update_rows(Enrollment.__table__, moves)
+    for item in plan:
+        db.session.expire(item.enrollment)
     for scenario_id, user_ids in by_scenario.items():
         record_marketing_messages(user_ids, now, f"scenario:{scenario_id}")
     db.session.flush()
@@ -355,7 +375,9 @@ def _users(user_ids: list[int]) -> dict[int, LineUser]:
         chunk = ids[start : start + CHUNK]
         users.update(
             (u.id, u)
-            for u in db.session.scalars(select(LineUser).where(LineUser.id.in_(chunk)))
+            for u in db.session.scalars(
+                select(LineUser).where(in_ids(LineUser.id, chunk))
+            )
         )
     return users
 
@@ -366,7 +388,7 @@ def _member_names(user_ids: list[int]) -> dict[int, str]:
     for start in range(0, len(ids), CHUNK):
         rows = db.session.execute(
             select(Member.line_user_id, Member.name).where(
-                Member.line_user_id.in_(ids[start : start + CHUNK])
+                in_ids(Member.line_user_id, ids[start : start + CHUNK])
             )
         )
         names.update({uid: name for uid, name in rows if uid is not None})

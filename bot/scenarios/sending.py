@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
+from bot.bulk import in_ids
 from bot.extensions import db
 from bot.line.client import (
     LineApiError,
@@ -165,7 +166,7 @@ def mark_sent(send_ids: list[int], now: datetime, status: str) -> None:
     for start in range(0, len(send_ids), 5000):
         db.session.execute(
             update(StepSend)
-            .where(StepSend.id.in_(send_ids[start : start + 5000]))
+            .where(in_ids(StepSend.id, send_ids[start : start + 5000]))
             .values(status=status, sent_at=now)
         )
     db.session.commit()
