@@ -24,7 +24,7 @@ def handle_customer_event(
     )
     db.session.commit()
     if new_ids:
-        run_due(utcnow(), enrollment_ids=new_ids)
+        run_due(utcnow(), enrollment_ids=new_ids, resume=False)
 
 
 def sweep_scenarios() -> None:

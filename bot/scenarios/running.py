@@ -93,11 +93,19 @@ class RunReport:
 
 
 def run_due(
-    now: datetime, *, dry_run: bool = False, enrollment_ids: list[int] | None = None
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    enrollment_ids: list[int] | None = None,
+    resume: bool = True,
 ) -> RunReport:
-    """Run every step due at `now`; raise QuotaExceeded before sending anything."""
+    """Run every step due at `now`; raise QuotaExceeded before sending anything.
+
+    `resume` first sends what an interrupted run froze; the event job leaves
+    that to the sweep, so two processes do not replay the same sends at once.
+    """
     report = RunReport()
-    if not dry_run:
+    if resume and not dry_run:
         _resume(now, report)
     check_quota(_estimate_needed(now, enrollment_ids))
     while True:

@@ -113,3 +113,32 @@ def test_removed_scenario_stops_enrolling_and_leave_takes_customers_out(
     from bot.scenarios.service import enrolling_scenarios
 
     assert [s.id for s in enrolling_scenarios("follow")] == ["stay"]
+
+
+def test_list_show_pause_and_resume(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: object
+) -> None:
+    from tests.scenarios.helpers import enroll_at, pushed_texts, run_due, tokyo_day
+
+    write_scenario(tmp_path, "hello", GOOD)
+    load(runner, tmp_path)
+    line_id, user_id = add_friend(friends)
+    enroll_at("hello", user_id, tokyo_day(1, 10))
+
+    assert (
+        "hello\tfollow\tactive\t1 enrolled"
+        in runner.invoke(args=["scenarios", "list"]).output
+    )
+    assert (
+        '"trigger": "follow"'
+        in runner.invoke(args=["scenarios", "show", "hello"]).output
+    )
+    assert runner.invoke(args=["scenarios", "pause", "hello"]).exit_code == 0
+    assert run_due(runner, tokyo_day(1, 10)).exit_code == 0
+    assert pushed_texts(friends, line_id) == []
+    assert runner.invoke(args=["scenarios", "resume", "hello"]).exit_code == 0
+    assert run_due(runner, tokyo_day(1, 11)).exit_code == 0
+    assert pushed_texts(friends, line_id) == ["ようこそ"]
+    csv = runner.invoke(args=["scenarios", "stats", "hello", "--format", "csv"])
+    assert csv.output.splitlines()[1] == "0,-,1,0,0,0,0"
+    assert runner.invoke(args=["scenarios", "show", "nope"]).exit_code != 0

@@ -160,3 +160,16 @@ def test_blocked_customers_leave_and_unblocking_does_not_bring_them_back(
     assert run_due(runner, tokyo_day(3, 10)).exit_code == 0
     assert pushed_texts(line, line_id) == ["みなさまへ"]
     db.session.expire_all()
+
+
+def test_a_segment_send_over_the_quota_is_refused_before_anything_goes(
+    runner: FlaskCliRunner, ctx: None, friends: Any, emulator: Any
+) -> None:
+    users = [add_friend(friends, f"客{i}") for i in range(3)]
+    emulator.platform.configure(monthly_quota=2)
+
+    result = runner.invoke(args=["segment", "send", "--text", "セール"])
+
+    assert result.exit_code != 0
+    assert "needs 3 messages but only 2 are left" in result.output
+    assert all(pushed_texts(friends, line_id) == [] for line_id, _ in users)
