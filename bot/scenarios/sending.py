@@ -55,6 +55,11 @@ class Outbox:
     def __len__(self) -> int:
         return len(self.pushes) + sum(len(b[0]) for b in self.batches.values())
 
+    def extend(self, other: Outbox) -> None:
+        """Add another outbox's sends to this one."""
+        self.pushes.extend(other.pushes)
+        self.batches.update(other.batches)
+
 
 @dataclass
 class DeliveryOutcome:
