@@ -8,6 +8,9 @@ emulator signs and POSTs webhooks over HTTP, the worker takes jobs from the
 
 from __future__ import annotations
 
+import errno
+import logging
+import socket
 import threading
 import time
 from pathlib import Path
@@ -15,13 +18,36 @@ from typing import Any
 
 import click
 from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SECRET = "demo-channel-secret"
 DEMO_TOKEN = "demo-channel-access-token"
 DEMO_LOGIN_CHANNEL = "1660000000"
 DEMO_USER = "U" + "de30" * 8
+# The rich menus' オンラインストア opens this page, served beside the bot: the
+# demo has no shop, and https://shop.example.com would not resolve.
+DEMO_SHOP_PATH = "/demo-shop"
+DEMO_SHOP_PAGE = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>オンラインストア（デモ）</title>
+<style>
+body { margin: 0; font-family: sans-serif; background: #fafafa; color: #222; }
+header { background: #222; color: #fff; padding: 14px 16px; font-weight: 700; }
+main { padding: 16px; line-height: 1.7; }
+.note { background: #fff7d6; border: 1px solid #f0d77a; border-radius: 8px;
+        padding: 10px 12px; font-size: 13px; }
+</style></head>
+<body><header>OMOストア オンラインストア</header>
+<main>
+<p>いつもご利用ありがとうございます。新着アイテムやセール情報はこちらから。</p>
+<p class="note">このページはデモ用の代わりのページです。本番では、設定
+<code>ONLINE_STORE_URL</code> に指定したお店のオンラインストアが開きます。</p>
+</main></body></html>
+"""
 
 # Content loaded at start, by CLI command, when the feature that owns it exists.
 STORES_CSV = ROOT / "samples" / "stores.csv"
@@ -76,9 +102,46 @@ def demo_settings(
         # on the bot's own card page, signed in through the LIFF stand-in.
         "LIFF_ID": f"{DEMO_LOGIN_CHANNEL}-card",
         "BOT_BASE_URL": f"http://{host}:{port}",
+        "ONLINE_STORE_URL": f"http://{host}:{port}{DEMO_SHOP_PATH}",
         "REDIS_URL": "",
         "LOG_LEVEL": log_level,
     }
+
+
+@Request.application
+def demo_shop(request: Request) -> Response:
+    """Serve the page that stands for the online shop in the demo."""
+    return Response(DEMO_SHOP_PAGE, mimetype="text/html")
+
+
+def with_demo_pages(app: Flask) -> Any:
+    """Return the WSGI app the demo serves: the bot, plus the shop stand-in."""
+    return DispatcherMiddleware(app, {DEMO_SHOP_PATH: demo_shop})
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Tell whether another process already listens on host:port."""
+    with socket.socket() as probe:
+        # As the servers bind: a port in TIME_WAIT is free to take.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def check_ports(host: str, port: int, emulator_port: int) -> None:
+    """Stop with a message naming the option to change when a port is taken."""
+    for number, what in ((port, "the bot"), (emulator_port, "the LINE emulator")):
+        if port_in_use(host, number):
+            raise click.ClickException(
+                f"port {number} ({what}) is in use. Start the demo on free ports "
+                "with --port (the bot) and --emulator-port (the emulator), e.g.\n"
+                "  ./scripts/demo.sh --port 18000 --emulator-port 18090"
+            )
 
 
 def _seed(app: Flask) -> None:
@@ -123,7 +186,12 @@ def _wait_for_answer(platform: Any, user_id: str, timeout: float) -> list[str]:
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, help="The bot's port.")
-@click.option("--emulator-port", default=8090, show_default=True)
+@click.option(
+    "--emulator-port",
+    default=8090,
+    show_default=True,
+    help="The LINE emulator's port (its API, control API and simulator).",
+)
 @click.option("--log-level", default="WARNING", show_default=True)
 @click.option("--once", is_flag=True, help="Exit after the first follow is answered.")
 def demo_command(
@@ -135,9 +203,18 @@ def demo_command(
     from bot import create_app
     from bot.jobs.worker import start_worker
     from line_emulator.server import EmulatorServer
+    from line_emulator.settings import default_openapi_dir
+    from line_emulator.validation import spec_notice
     from line_emulator.webhooks import deliver, follow_event
 
+    check_ports(host, port, emulator_port)
     app = create_app(demo_settings(host, port, emulator_port, log_level.upper()))
+    notice = spec_notice(default_openapi_dir())
+    if notice:
+        click.echo(f"Note: {notice}.\n")
+    # The line above says it in plain words; the emulator's JSON warning would
+    # say it again.
+    logging.getLogger("line_emulator").setLevel(logging.ERROR)
     with app.app_context():
         upgrade(revision="heads")
     emulator = EmulatorServer(
@@ -149,7 +226,7 @@ def demo_command(
         **simulator_settings(f"http://{host}:{port}"),
     ).start()
     worker = start_worker(app)
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, with_demo_pages(app), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         click.echo("Loading demo content:")
@@ -189,11 +266,16 @@ def _print_guide(host: str, port: int, emulator_port: int, has_simulator: bool) 
     )
     click.echo(f"Emulator: {emulator}  (LINE's API, control API under /_emulator/)")
     if has_simulator:
-        click.echo(f"\nOpen the LINE chat simulator: {emulator}/simulator\n")
+        click.echo(
+            "\nOpen the LINE chat simulator (as デモ 太郎): "
+            f"{emulator}/simulator?user={DEMO_USER}\n"
+        )
     email, password = DEMO_OPERATOR
     click.echo(
         f"Operator console: http://{host}:{port}/operator  ({email} / {password})\n"
         "Member to link with card number and birthday: 2900000000018 / 1990-04-12\n"
+        f"オンラインストア in the menus opens http://{host}:{port}{DEMO_SHOP_PATH}, "
+        "a page standing for the shop (ONLINE_STORE_URL).\n"
     )
     click.echo(
         "Send a message as デモ 太郎:\n"

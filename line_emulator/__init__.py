@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
 
 from line_emulator.platform import LinePlatform
 from line_emulator.settings import EmulatorSettings
+from line_emulator.validation import spec_notice
+
+log = logging.getLogger(__name__)
 
 __all__ = ["EmulatorSettings", "LinePlatform", "create_app"]
 
@@ -31,6 +35,8 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
         platform.configure(**settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    # LINE answers Japanese as UTF-8, not \u escapes (curl shows it readable).
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = platform
     for blueprint in (
         messages.bp,
@@ -43,5 +49,9 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
         simulator.bp,
     ):
         app.register_blueprint(blueprint)
+    app.add_url_rule("/favicon.ico", "favicon", simulator.favicon)
     gateway.install(app)
+    notice = spec_notice(platform.settings.openapi_dir)
+    if notice:
+        log.warning(notice)
     return app

@@ -28,7 +28,9 @@ FAULT_MESSAGES = {
 
 def is_line_call() -> bool:
     """Tell whether a request is for LINE, not for the control API or simulator."""
-    return not request.path.startswith((CONTROL_PREFIX, SIMULATOR_PREFIX))
+    return request.path != "/favicon.ico" and not request.path.startswith(
+        (CONTROL_PREFIX, SIMULATOR_PREFIX)
+    )
 
 
 def error_response(error: LineApiError) -> Response:

@@ -311,6 +311,16 @@ class LinePlatform:
             self.state.link_tokens[token] = IssuedToken(user_id, expires_at)
         return token
 
+    def link_token_usable(self, token: str) -> bool:
+        """Tell whether a link token is known, unused and unexpired."""
+        with self.lock:
+            issued = self.state.link_tokens.get(token)
+            return (
+                issued is not None
+                and not issued.used
+                and issued.expires_at >= time.time()
+            )
+
     def redeem_link_token(self, token: str) -> tuple[str | None, bool]:
         """Use up a link token; return its user (if known) and whether it was valid."""
         with self.lock:

@@ -213,6 +213,17 @@ def _load_book(spec_path: Path) -> SchemaBook | None:
     return SchemaBook(_defs_from_spec(spec))
 
 
+def spec_notice(openapi_dir: Path) -> str | None:
+    """Say what checking is lost when messaging-api.yml is not in openapi_dir."""
+    if (Path(openapi_dir) / SPEC_FILE).is_file():
+        return None
+    return (
+        f"LINE's OpenAPI spec is not at {Path(openapi_dir) / SPEC_FILE}: requests "
+        "are checked against line-bot-sdk's models and LINE's documented rules "
+        "only (set LINE_OPENAPI_DIR or --openapi-dir to add the spec check)"
+    )
+
+
 def load_schema_book(openapi_dir: Path) -> SchemaBook | None:
     """Return the schemas of messaging-api.yml in openapi_dir, or None if absent."""
     with _load_lock:

@@ -38,3 +38,27 @@ def raw_event(
         "deliveryContext": {"isRedelivery": False},
         **fields,
     }
+
+
+# The distinct line tops of `word`'s characters inside an element.
+_WORD_LINES_JS = """(element, word) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const start = node.textContent.indexOf(word);
+    if (start < 0) continue;
+    const tops = new Set();
+    for (let i = start; i < start + word.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      tops.add(Math.round(range.getBoundingClientRect().top));
+    }
+    return tops.size;
+  }
+  return 0;
+}"""
+
+
+def word_lines(locator: Any, word: str) -> int:
+    """Return on how many lines a word of the element is drawn (1: not broken)."""
+    return locator.evaluate(_WORD_LINES_JS, word)

@@ -17,7 +17,6 @@ from bot.handlers.context import EventContext
 from bot.points.service import balance
 from bot.scenarios.triggers import fire_event
 from bot.stores.service import local_date, record_store_visit
-from bot.users.service import get_or_create_user
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +32,8 @@ def handle_beacon(ctx: EventContext) -> None:
     if store is None:
         log.warning("beacon with an unknown hardware id ignored", extra={"hwid": hwid})
         return
-    user = ctx.user or get_or_create_user(ctx.line_user_id)
-    ctx.user = user
+    user = ctx.user
+    assert user is not None  # the dispatcher creates it for every user event
     customer = customer_for(user)
     visit_date = local_date(ctx.occurred_at)
     new_visit = record_store_visit(

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.line.postback import encode_postback
+from bot.members.service import rank_label
 from bot.messages import render, text_message
 from bot.stores.models import Store
 
@@ -14,14 +15,6 @@ def map_url(store: Store) -> str:
     """Return a map link for the store's coordinates."""
     query = quote(f"{store.lat},{store.lng}")
     return f"https://www.google.com/maps/search/?api=1&query={query}"
-
-
-def rank_label(rank: str) -> str:
-    """Return the Japanese name of a member rank."""
-    try:
-        return render(f"rank_{rank}")
-    except KeyError:
-        return rank
 
 
 def member_messages(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.extensions import db, get_redis
 from bot.members.models import Member
+from bot.members.service import member_for_user
 from bot.stores.models import Store, StoreBeacon
 from bot.stores.service import visit_customer_key
 from bot.users.models import LineUser
@@ -45,7 +46,7 @@ def store_for_hwid(hwid: str) -> Store | None:
 
 def customer_for(user: LineUser) -> Customer:
     """Return the customer for a LINE user, with their linked member if any."""
-    member = db.session.scalar(select(Member).where(Member.line_user_id == user.id))
+    member = member_for_user(user.id)
     return Customer(user=user, member=member)
 
 

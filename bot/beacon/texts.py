@@ -17,8 +17,4 @@ TEXTS: dict[str, str] = {
     "beacon_store_info": (
         "{store}\n住所: {address}\n営業時間: {opens}〜{closes}\n地図: {map_url}"
     ),
-    "rank_regular": "レギュラー",
-    "rank_silver": "シルバー",
-    "rank_gold": "ゴールド",
-    "rank_platinum": "プラチナ",
 }

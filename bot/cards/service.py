@@ -12,19 +12,13 @@ from bot.cards.models import CardCode
 from bot.cards.render import barcode_svg, qr_svg
 from bot.extensions import db
 from bot.members.models import Member
+from bot.members.service import member_by_id, rank_label
 from bot.points.service import PointSummary, point_summary, points_with_history
-from bot.users.models import LineUser
 
 # Short-lived codes are 16 digits: never mistaken for a 13-digit member number,
 # and 10^16 values cannot be guessed within a minute.
 CARD_CODE_LENGTH = 16
 _LOWEST_CODE = 10 ** (CARD_CODE_LENGTH - 1)
-RANK_LABELS = {
-    "regular": "レギュラー",
-    "silver": "シルバー",
-    "gold": "ゴールド",
-    "platinum": "プラチナ",
-}
 _KEEP_USED_CODES = timedelta(hours=1)
 
 
@@ -38,20 +32,6 @@ class CardCodeExpired(Exception):
 
 class CardCodeUsed(Exception):
     """The card code was already scanned once."""
-
-
-def member_for_line_user(line_user_id: str) -> Member | None:
-    """Return the member linked to a LINE user id (the `sub` of an ID token)."""
-    return db.session.scalar(
-        select(Member)
-        .join(LineUser, Member.line_user_id == LineUser.id)
-        .where(LineUser.line_user_id == line_user_id)
-    )
-
-
-def member_by_number(member_no: str) -> Member | None:
-    """Return the member with this member number."""
-    return db.session.scalar(select(Member).where(Member.member_no == member_no))
 
 
 def looks_like_card_code(value: str) -> bool:
@@ -94,7 +74,7 @@ def use_card_code(code: str, store_code: str, now: datetime) -> Member:
     )
     if claimed.rowcount != 1:
         raise CardCodeUsed(code)
-    member = db.session.get(Member, row.member_id)
+    member = member_by_id(row.member_id)
     assert member is not None  # the foreign key cascades deletes
     return member
 
@@ -108,7 +88,7 @@ def member_summary(
         "member_no": member.member_no,
         "name": member.name,
         "rank": member.rank,
-        "rank_label": RANK_LABELS.get(member.rank, member.rank),
+        "rank_label": rank_label(member.rank),
         "points": points.balance,
         "points_expire_at": _iso(points.next_expiry),
         "points_expiring": points.expiring_points,

@@ -17,9 +17,10 @@ from flask import (
     send_from_directory,
 )
 
-from bot.cards.service import build_card, member_for_line_user
+from bot.cards.service import build_card
 from bot.extensions import db
 from bot.line.id_token import IdTokenCheckUnavailable, InvalidIdToken, verify_id_token
+from bot.members.service import member_for_line_user_id
 from bot.models_base import utcnow
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def member_card() -> tuple[Response, int]:
             "line_unavailable",
             "ただいま混み合っています。少し待ってから再度お試しください。",
         )
-    member = member_for_line_user(claims.user_id)
+    member = member_for_line_user_id(claims.user_id)
     if member is None:
         return _error(403, "not_linked", NOT_LINKED)
     member_id = member.id

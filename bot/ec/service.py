@@ -10,11 +10,9 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
-
-from bot.extensions import db
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
+from bot.members.service import member_by_email, member_by_no
 
 MEMBER_NO_ATTRIBUTES = ("member_no", "会員番号")
 
@@ -118,15 +116,11 @@ def parse_order(document: dict[str, Any]) -> Order:
 def find_member_for_order(order: Order) -> Member | None:
     """Find the member by member number first, then by e-mail address."""
     if order.member_no and is_valid_member_no(order.member_no):
-        member = db.session.scalar(
-            select(Member).where(Member.member_no == order.member_no)
-        )
+        member = member_by_no(order.member_no)
         if member is not None:
             return member
     if order.email:
-        return db.session.scalar(
-            select(Member).where(func.lower(Member.email) == order.email.lower())
-        )
+        return member_by_email(order.email)
     return None
 
 

@@ -84,12 +84,12 @@ def order_webhook() -> tuple[Response, int]:
             member, order.order_id, order.amount, now, discount, items=list(order.items)
         )
         complete_checkout(order.checkout_token, order.order_id, now)
+        if recorded.created:
+            schedule_thanks(recorded.purchase)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # the same order, delivered twice at once
         return jsonify(status="duplicate"), 200
-    if recorded.created:
-        schedule_thanks(recorded.purchase)
     log.info(
         "shop order",
         extra={
@@ -146,8 +146,8 @@ def fulfillment_webhook() -> tuple[Response, int]:
         raise Refused(422, str(exc)) from None
     except UnknownPurchase:
         return jsonify(status="unknown_order"), 200
-    db.session.commit()
     schedule_review_request(purchase)
+    db.session.commit()
     status = "delivered" if purchase.delivered_at else "shipped"
     log.info("shop fulfillment", extra={"purchase": purchase.id, "status": status})
     return jsonify(status=status), 200

@@ -23,3 +23,6 @@ def init_app(app: Flask) -> None:
     router.event("unfollow", unfollow.handle_unfollow)
     router.event("message", message.handle_message)
     router.event("postback", postback.handle_postback)
+    router.message("sticker", message.answer_sticker)
+    for kind in message.MEDIA_KINDS:
+        router.message(kind, message.answer_media)

@@ -6,6 +6,7 @@ import logging
 
 from bot.handlers.context import EventContext
 from bot.line.client import line_client
+from bot.members.service import member_for_user
 from bot.messages import render, text_message
 from bot.richmenu.service import apply_menu
 from bot.scenarios.triggers import fire_event
@@ -19,11 +20,18 @@ def handle_follow(ctx: EventContext) -> None:
     if ctx.line_user_id is None:
         log.info("follow without a user source ignored")
         return
-    profile = line_client().get_profile(ctx.line_user_id)
+    # A returning friend's profile may have changed; a new one's was just read.
+    profile = None if ctx.first_contact else line_client().get_profile(ctx.line_user_id)
     ctx.user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
     # A returning member gets the member menu back; a guest sees the default.
     apply_menu(ctx.user)
-    name = ctx.user.display_name or render("customer_fallback_name")
+    # A linked member reads the member name, as in every other message.
+    member = member_for_user(ctx.user.id)
+    name = (
+        (member.name if member else None)
+        or ctx.user.display_name
+        or render("customer_fallback_name")
+    )
     unblocked = bool((ctx.payload.get("follow") or {}).get("isUnblocked"))
     if not unblocked:
         # Unblocking does not put a customer back into scenarios.

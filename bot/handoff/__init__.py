@@ -9,7 +9,7 @@ from bot.config import ConfigError
 
 def init_app(app: Flask) -> None:
     """Route handoff messages, buttons, jobs and timers; check business hours."""
-    from bot.handoff import handlers, jobs
+    from bot.handoff import handlers, jobs, timers
     from bot.handoff.cli import handoff_cli
     from bot.handoff.hours import BusinessHoursError, parse_business_hours
     from bot.handoff.texts import TEXTS
@@ -30,6 +30,6 @@ def init_app(app: Flask) -> None:
     router.menu_rule("support", handlers.support_menu_while_handed_off)
     router.job(jobs.deliver_message)
     router.job(jobs.restore_menu)
-    router.sweep(jobs.sweep_handoff_timers)
+    router.sweep(timers.sweep_handoff_timers)
     register_templates(app, TEXTS)
     app.cli.add_command(handoff_cli)

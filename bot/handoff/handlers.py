@@ -14,13 +14,11 @@ from bot.handlers.context import EventContext
 from bot.handoff import service
 from bot.handoff.hours import describe_moment
 from bot.handoff.models import BOT_SENDER, CUSTOMER, Conversation
-from bot.line.client import LineApiError, line_client
 from bot.line.postback import encode_postback
 from bot.messages import render, text_message
 from bot.models_base import utcnow
 from bot.richmenu import service as richmenu_service
 from bot.users.models import LineUser
-from bot.users.service import get_or_create_user
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +67,7 @@ def handoff_quick_reply_item() -> dict[str, Any]:
 
 
 def customer_of(ctx: EventContext) -> LineUser | None:
-    """Return the event's user, creating the row for a first-time writer.
-
-    Friends from before the bot was set up write without a follow event; their
-    profile is fetched once so operators see a name.
-    """
-    if ctx.user is None and ctx.line_user_id is not None:
-        ctx.user = get_or_create_user(ctx.line_user_id)
-        try:
-            profile = line_client().get_profile(ctx.line_user_id)
-        except LineApiError as exc:
-            log.info("profile not fetched", extra={"status": exc.status})
-            profile = None
-        if profile:
-            ctx.user.display_name = profile.get("displayName") or None
-            ctx.user.picture_url = profile.get("pictureUrl") or None
+    """Return the event's user (the dispatcher created it on first contact)."""
     return ctx.user
 
 

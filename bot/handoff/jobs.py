@@ -11,7 +11,6 @@ from bot.jobs import is_final_attempt
 from bot.line.client import LineApiError, LineTransientError
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.messages import text_message
-from bot.models_base import utcnow
 from bot.richmenu import service as richmenu_service
 from bot.users.models import LineUser
 
@@ -50,15 +49,3 @@ def restore_menu(user_id: int) -> None:
         return
     richmenu_service.apply_menu(user)
     db.session.commit()
-
-
-def sweep_handoff_timers() -> None:
-    """Apologise to customers nobody answered; return idle conversations to the bot."""
-    from bot.handoff.timers import run_due_timers
-
-    apologised, returned = run_due_timers(utcnow())
-    if apologised or returned:
-        log.info(
-            "handoff timers ran",
-            extra={"apologised": len(apologised), "returned": len(returned)},
-        )

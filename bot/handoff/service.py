@@ -12,7 +12,6 @@ from bot.extensions import db, get_redis
 from bot.handoff.hours import BusinessHours
 from bot.handoff.live import publish_after_commit
 from bot.handoff.models import (
-    BOT,
     CUSTOMER,
     OPEN_STATES,
     OPERATOR,
@@ -47,12 +46,6 @@ def open_conversation_of(user_id: int) -> Conversation | None:
             Conversation.user_id == user_id, Conversation.state.in_(OPEN_STATES)
         )
     )
-
-
-def customer_state(user_id: int) -> str:
-    """Return bot, waiting or with_operator for a customer."""
-    conversation = open_conversation_of(user_id)
-    return conversation.state if conversation else BOT
 
 
 def open_conversation(user_id: int, reason: str, now: datetime) -> Conversation:
@@ -189,12 +182,6 @@ def idle_conversations(now: datetime) -> list[int]:
             )
         )
     )
-
-
-def idle_due_at(conversation: Conversation) -> datetime:
-    """Return when a conversation with an operator returns to the bot if quiet."""
-    minutes = current_app.config["SETTINGS"].HANDOFF_IDLE_MINUTES
-    return conversation.last_activity_at + timedelta(minutes=minutes)
 
 
 def note_not_understood(

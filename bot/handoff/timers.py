@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import update
 
 from bot.extensions import after_commit, db
 from bot.handoff import service
+from bot.handoff.jobs import deliver_message, restore_menu
 from bot.handoff.models import (
     BOT_SENDER,
     PENDING,
@@ -17,6 +19,9 @@ from bot.handoff.models import (
 )
 from bot.jobs import enqueue
 from bot.messages import render
+from bot.models_base import utcnow
+
+log = logging.getLogger(__name__)
 
 # resolved_by of a conversation closed because the customer blocked the shop.
 BLOCKED = "blocked"
@@ -28,8 +33,6 @@ CLOSING_TEMPLATES = {
 
 def send_later(message: ConversationMessage) -> None:
     """Push a stored outgoing message once the transaction commits."""
-    from bot.handoff.jobs import deliver_message
-
     message_id = message.id
     after_commit(lambda: enqueue(deliver_message, message_id))
 
@@ -38,8 +41,6 @@ def close_conversation(
     conversation_id: int, resolved_by: str, now: datetime
 ) -> Conversation | None:
     """Resolve a conversation, send the closing message and restore the menu."""
-    from bot.handoff.jobs import restore_menu
-
     conversation = service.resolve_conversation(conversation_id, resolved_by, now)
     if conversation is None:
         return None
@@ -108,3 +109,13 @@ def run_due_timers(now: datetime) -> tuple[list[int], list[int]]:
             returned.append(conversation_id)
         db.session.commit()
     return apologised, returned
+
+
+def sweep_handoff_timers() -> None:
+    """Apologise to customers nobody answered; return idle conversations to the bot."""
+    apologised, returned = run_due_timers(utcnow())
+    if apologised or returned:
+        log.info(
+            "handoff timers ran",
+            extra={"apologised": len(apologised), "returned": len(returned)},
+        )

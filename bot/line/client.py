@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 import urllib3
@@ -84,14 +84,23 @@ class LineClient:
         self.blob = MessagingApiBlob(self._data_client)
 
     def call(
-        self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+        self,
+        operation: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        expected: Collection[int] = (),
+        **kwargs: Any,
     ) -> Any:
-        """Run one SDK `*_with_http_info` call; log it and map its errors."""
+        """Run one SDK `*_with_http_info` call; log it and map its errors.
+
+        `expected` names refusals that are a normal answer for this call (a
+        channel with no default menu yet answers 404); they log at INFO.
+        """
         started = time.perf_counter()
         try:
             response = fn(*args, _request_timeout=self.timeout, **kwargs)
         except ApiException as exc:
-            raise self._mapped(operation, exc, started) from exc
+            raise self._mapped(operation, exc, started, expected) from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             log.warning(
                 "LINE call failed without an answer",
@@ -111,12 +120,17 @@ class LineClient:
         return response.data
 
     def _mapped(
-        self, operation: str, exc: ApiException, started: float
+        self,
+        operation: str,
+        exc: ApiException,
+        started: float,
+        expected: Collection[int] = (),
     ) -> LineApiError:
         status = int(exc.status or 0)
         message = _line_message(exc.body)
         request_id = _header(exc.headers or {}, "x-line-request-id")
-        log.warning(
+        log.log(
+            logging.INFO if status in expected else logging.WARNING,
             "LINE refused a call",
             extra={
                 "operation": operation,

@@ -116,6 +116,7 @@ def default_rich_menu_id() -> str | None:
         result = client.call(
             "get_default_rich_menu_id",
             client.api.get_default_rich_menu_id_with_http_info,
+            expected=(404,),  # no default menu yet: normal on a first deploy
         )
     except LineNotFound:
         return None

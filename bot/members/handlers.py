@@ -8,15 +8,12 @@ from urllib.parse import urlencode
 
 from flask import current_app
 
-from bot.extensions import db
 from bot.handlers.context import EventContext
 from bot.line.client import LineNotFound, line_client
-from bot.line.delivery import push_to_user, retry_key_for
 from bot.line.postback import encode_postback
 from bot.members import service
 from bot.messages import render, text_message
 from bot.richmenu.service import apply_menu, liff_url
-from bot.users.service import get_or_create_user
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +45,7 @@ def start_link(ctx: EventContext, params: dict[str, str]) -> None:
     """Issue a link token for the user and reply with the button to the link page."""
     if ctx.line_user_id is None:
         return
-    ctx.user = ctx.user or get_or_create_user(ctx.line_user_id)
+    assert ctx.user is not None  # the dispatcher creates it for every user event
     member = service.member_for_user(ctx.user.id)
     if member is not None:
         tail = service.member_no_tail(member)
@@ -60,7 +57,6 @@ def start_link(ctx: EventContext, params: dict[str, str]) -> None:
         log.info("link token refused: the user is not a friend")
         return
     service.record_link_token(ctx.user, link_token)
-    db.session.commit()
     base = current_app.config["SETTINGS"].BOT_BASE_URL.rstrip("/")
     url = f"{base}/link?{urlencode({'linkToken': link_token})}"
     label = render("link_invite_button")
@@ -71,13 +67,10 @@ def finish_link(ctx: EventContext) -> None:
     """Link on ok with a fresh nonce; otherwise say what to do and change nothing."""
     link = ctx.payload.get("link") or {}
     ok = link.get("result") == "ok"
-    if ctx.line_user_id is not None and ctx.user is None and ok:
-        ctx.user = get_or_create_user(ctx.line_user_id)
     result = service.complete_link(
         str(link.get("nonce") or ""), ok, ctx.user, ctx.event.webhook_event_id
     )
     log.info("account link event", extra={"outcome": result.outcome})
-    db.session.commit()
     if result.outcome in service.SUCCESSFUL and ctx.user is not None:
         apply_menu(ctx.user)
         member = result.member
@@ -87,7 +80,7 @@ def finish_link(ctx: EventContext) -> None:
         ctx.reply(
             [
                 text_message(render("link_welcome", name=name, tail=tail)),
-                _button(label, label, liff_url(), label),
+                _button(render("link_card_prompt"), label, liff_url(), label),
             ]
         )
         return
@@ -99,8 +92,7 @@ def finish_link(ctx: EventContext) -> None:
     elif result.notify is not None:
         # A failed event has no reply token (and maybe no source): push to the
         # user the link token was issued for, once per event.
-        key = retry_key_for("event", ctx.event.webhook_event_id, "link-refused")
-        push_to_user(result.notify, message, key)
+        ctx.push(message, "link-refused", to=result.notify)
     else:
         log.info("account link refused; nobody to tell")
 
@@ -109,7 +101,7 @@ def unlink(ctx: EventContext, params: dict[str, str]) -> None:
     """Ask to confirm, then unlink the member and put the user back on guest."""
     if ctx.line_user_id is None:
         return
-    ctx.user = ctx.user or get_or_create_user(ctx.line_user_id)
+    assert ctx.user is not None  # the dispatcher creates it for every user event
     member = service.member_for_user(ctx.user.id)
     confirm = params.get("confirm")
     if confirm == "no":
@@ -129,7 +121,6 @@ def unlink(ctx: EventContext, params: dict[str, str]) -> None:
         apply_menu(ctx.user)  # also repairs the menu if an earlier try stopped
         ctx.reply([text_message(render("unlink_not_linked"))])
         return
-    db.session.commit()
     log.info("member unlinked", extra={"user": ctx.user.id})
     apply_menu(ctx.user)
     ctx.reply([text_message(render("unlink_done"))])

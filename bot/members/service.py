@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.extensions import db
 from bot.members.models import AccountLinkNonce, AccountLinkToken, Member
 from bot.members.numbers import is_valid_member_no, random_member_no
+from bot.messages import render
 from bot.models_base import utcnow
 from bot.users.models import LineUser
 
@@ -69,6 +70,53 @@ def digest(value: str) -> str:
 def normalize_email(raw: str) -> str:
     """Return the email as it is stored and compared: trimmed, lower case."""
     return raw.strip().lower()
+
+
+def rank_label(rank: str) -> str:
+    """Return the Japanese name of a member rank (overridable as `rank_<rank>`)."""
+    try:
+        return render(f"rank_{rank}")
+    except KeyError:
+        return rank
+
+
+def member_by_id(member_id: int) -> Member | None:
+    """Return the member with this primary key, if any."""
+    return db.session.get(Member, member_id)
+
+
+def member_for_line_user_id(line_user_id: str) -> Member | None:
+    """Return the member linked to a LINE user id (the `sub` of an ID token)."""
+    return db.session.scalar(
+        select(Member)
+        .join(LineUser, Member.line_user_id == LineUser.id)
+        .where(LineUser.line_user_id == line_user_id)
+    )
+
+
+def is_linked(user_pk: int) -> bool:
+    """Tell whether a LINE user (by primary key) is linked to a member."""
+    found = db.session.scalar(select(Member.id).where(Member.line_user_id == user_pk))
+    return found is not None
+
+
+def linked_clause(user_pk: ColumnElement[int]) -> ColumnElement[bool]:
+    """Return SQL that is true where the user in `user_pk` is linked (bulk reads)."""
+    return select(Member.id).where(Member.line_user_id == user_pk).exists()
+
+
+def lock_member(member_id: int) -> None:
+    """Hold the member's row lock until the transaction ends (one writer a time)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(Member.id).where(Member.id == member_id).with_for_update()
+        )
+    else:
+        # SQLite has no row locks: a no-op write takes the database write lock,
+        # so a second writer waits (busy timeout) before reading the balance.
+        db.session.execute(
+            text("UPDATE members SET id = id WHERE id = :id"), {"id": member_id}
+        )
 
 
 def member_for_user(user_pk: int) -> Member | None:

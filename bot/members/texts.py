@@ -17,6 +17,9 @@ TEXTS: dict[str, str] = {
         "お会計の際は、メニューの「会員証」を提示してください。"
         "ポイントとクーポンもLINEからご確認いただけます。"
     ),
+    "link_card_prompt": (
+        "会員証はここからも開けます。バーコードとポイント残高を確認できます。"
+    ),
     "link_card_button": "会員証を開く",
     "link_failed": (
         "会員連携が完了しませんでした。お手数ですが、メニューの"
@@ -51,4 +54,9 @@ TEXTS: dict[str, str] = {
     ),
     "unlink_kept": "連携はそのままです。引き続きご利用ください。",
     "unlink_not_linked": "このLINEアカウントは会員番号と連携されていません。",
+    # Member ranks as customers, staff and operators read them (one place).
+    "rank_regular": "レギュラー",
+    "rank_silver": "シルバー",
+    "rank_gold": "ゴールド",
+    "rank_platinum": "プラチナ",
 }

@@ -9,18 +9,12 @@ from sqlalchemy import func, or_, select
 
 from bot.extensions import db
 from bot.handoff.models import Conversation, ConversationMessage
-from bot.members.models import Member
+from bot.members.service import member_for_user, rank_label
 from bot.points import service as points_service
 from bot.purchases.models import Purchase
 from bot.stores.models import Store, StoreVisit
 
 RECENT = 5
-RANK_NAMES = {
-    "regular": "レギュラー",
-    "silver": "シルバー",
-    "gold": "ゴールド",
-    "platinum": "プラチナ",
-}
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,7 @@ class CustomerPanel:
 def customer_panel(user_id: int, conversation_id: int) -> CustomerPanel:
     """Collect the panel for a LINE user, leaving out the open conversation."""
     earlier = _earlier_conversations(user_id, conversation_id)
-    member = db.session.scalar(select(Member).where(Member.line_user_id == user_id))
+    member = member_for_user(user_id)
     if member is None:
         return CustomerPanel(visits=_visits(user_id, None), earlier=earlier)
     stores = _store_names()
@@ -63,7 +57,7 @@ def customer_panel(user_id: int, conversation_id: int) -> CustomerPanel:
     return CustomerPanel(
         member_no=member.member_no,
         member_name=member.name,
-        rank=RANK_NAMES.get(member.rank, member.rank),
+        rank=rank_label(member.rank),
         points=points_service.balance(member.id),
         home_store=stores.get(member.home_store_code or "", member.home_store_code),
         purchases=purchases,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from bot.routing import JOB, get_router
@@ -23,3 +25,12 @@ def handlers_command(kind: str | None) -> None:
     for route in routes:
         queue = f"  (queue {route.queue})" if route.kind == JOB else ""
         click.echo(f"{route.kind:11}  {route.key:{width}}  {route.target}{queue}")
+
+
+def add_cli_group(app: Flask, group: click.Group, *aliases: str) -> None:
+    """Add a CLI group under its name, and hidden under old names kept for scripts."""
+    app.cli.add_command(group)
+    for alias in aliases:
+        hidden = copy.copy(group)
+        hidden.hidden = True
+        app.cli.add_command(hidden, alias)

@@ -1,8 +1,10 @@
-"""GET /healthz: is the database and Redis reachable from this process."""
+"""GET /healthz: is the database and Redis reachable; GET /favicon.ico."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 
 from flask import Blueprint, Response, jsonify
 from redis.exceptions import RedisError
@@ -35,3 +37,16 @@ def healthz() -> tuple[Response, int]:
     return jsonify(
         status="ok" if healthy else "down", **checks
     ), 200 if healthy else 503
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    return (Path(__file__).parent / "favicon.ico").read_bytes()
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Serve the icon browsers ask every page's site for."""
+    response = Response(_favicon_bytes(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.max_age = 86400
+    return response

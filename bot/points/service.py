@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.extensions import db
-from bot.members.models import Member
+from bot.members.service import lock_member
 from bot.models_base import utcnow
 from bot.points.models import EARN, EXPIRE, REDEEM, REVERSAL, PointEntry
 
@@ -140,16 +140,7 @@ def points_for_amount(amount_paid: int) -> int:
 
 def lock_member_points(member_id: int) -> None:
     """Hold the member's row lock until the transaction ends (one writer a time)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            select(Member.id).where(Member.id == member_id).with_for_update()
-        )
-    else:
-        # SQLite has no row locks: a no-op write takes the database write lock,
-        # so a second writer waits (busy timeout) before reading the balance.
-        db.session.execute(
-            text("UPDATE members SET id = id WHERE id = :id"), {"id": member_id}
-        )
+    lock_member(member_id)
 
 
 def _existing(member_id: int, kind: str, reference: str) -> PointEntry | None:

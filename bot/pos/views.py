@@ -15,7 +15,6 @@ from bot.cards.service import (
     CardCodeUsed,
     UnknownCardCode,
     looks_like_card_code,
-    member_by_number,
     member_summary,
     use_card_code,
 )
@@ -41,6 +40,7 @@ from bot.coupons.service import (
 from bot.extensions import db
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
+from bot.members.service import member_by_id, member_by_no
 from bot.models_base import utcnow
 from bot.points.service import NotEnoughPoints
 from bot.pos.openapi import VALIDATORS, openapi_document
@@ -101,7 +101,7 @@ def _body(schema: str) -> dict[str, Any]:
 
 
 def _member_or_404(member_no: str) -> Member:
-    member = member_by_number(member_no) if is_valid_member_no(member_no) else None
+    member = member_by_no(member_no) if is_valid_member_no(member_no) else None
     if member is None:
         raise ApiRefusal(404, "unknown_member", "この会員番号の会員は見つかりません")
     return member
@@ -296,7 +296,7 @@ def transactions() -> tuple[Response, int]:
         raise ApiRefusal(
             409,
             "not_enough_points",
-            f"ポイントが足りません（利用可能 {exc.available} pt）",
+            f"ポイントが足りません（利用可能 {exc.available:,} pt）",
         ) from None
     except (CouponUsed, CouponExpired, UnknownCoupon) as exc:
         db.session.rollback()  # another register used it first: nothing recorded
@@ -310,9 +310,7 @@ def transactions() -> tuple[Response, int]:
         recorded = Recorded(first, created=False)
     purchase = recorded.purchase
     owner = (
-        member
-        if purchase.member_id == member.id
-        else db.session.get(Member, purchase.member_id)
+        member if purchase.member_id == member.id else member_by_id(purchase.member_id)
     )
     assert owner is not None
     answer = {
@@ -332,9 +330,9 @@ def transactions() -> tuple[Response, int]:
         "new": recorded.created,
         "coupons": len(applied) if recorded.created else 0,
     }
-    db.session.commit()
     if recorded.created:
         schedule_thanks(purchase)
+    db.session.commit()
     log.info("pos transaction", extra=facts)
     return jsonify(answer), 201 if recorded.created else 200
 
@@ -351,7 +349,7 @@ def refunds() -> Response:
             404, "unknown_receipt", "この店舗にこのレシート番号の取引はありません"
         ) from None
     restored = restore_coupons(ledger_reference(purchase), now)
-    member = db.session.get(Member, purchase.member_id)
+    member = member_by_id(purchase.member_id)
     assert member is not None
     answer = {
         "purchase": _purchase_json(purchase),

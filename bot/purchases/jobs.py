@@ -17,11 +17,12 @@ from collections.abc import Callable
 from flask import current_app
 from sqlalchemy import select
 
-from bot.extensions import db
+from bot.extensions import after_commit, db
 from bot.jobs import enqueue
 from bot.line.client import LineApiError, LineTransientError
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.members.models import Member
+from bot.members.service import member_by_id
 from bot.messages import render, text_message
 from bot.models_base import utcnow
 from bot.purchases.models import STORE, Purchase
@@ -38,7 +39,7 @@ def _locked_purchase(purchase_id: int) -> Purchase | None:
 
 
 def _push(purchase: Purchase, kind: str, build: Callable[[Member], str]) -> str:
-    member = db.session.get(Member, purchase.member_id)
+    member = member_by_id(purchase.member_id)
     if member is None or member.line_user is None:
         return "no_line"
     message = text_message(build(member))
@@ -129,16 +130,18 @@ def queue_due_follow_ups() -> None:
 
 
 def schedule_thanks(purchase: Purchase) -> None:
-    """Queue the thank-you now if it is due (call after the commit).
+    """Queue the thank-you once the transaction commits, if it is due by then.
 
     Later ones wait in the database (`thanks_due_at`) for the worker's minute
     sweep: nothing days away sits in Redis or in a worker's memory.
     """
     if purchase.thanks_due_at is not None and purchase.thanks_due_at <= utcnow():
-        enqueue(send_purchase_thanks, purchase.id)
+        purchase_id = purchase.id
+        after_commit(lambda: enqueue(send_purchase_thanks, purchase_id))
 
 
 def schedule_review_request(purchase: Purchase) -> None:
-    """Queue the review request now if it is due (call after the commit)."""
+    """Queue the review request once the transaction commits, if it is due."""
     if purchase.review_due_at is not None and purchase.review_due_at <= utcnow():
-        enqueue(send_review_request, purchase.id)
+        purchase_id = purchase.id
+        after_commit(lambda: enqueue(send_review_request, purchase_id))

@@ -13,7 +13,7 @@ from bot.richmenu.definitions import DefinitionError
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "richmenus"
 
 
-@click.group("richmenu")
+@click.group("richmenus")
 def richmenu_cli() -> None:
     """Deploy rich menus and put users on the menu that fits them."""
 

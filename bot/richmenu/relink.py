@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from bot.extensions import db
 from bot.line import richmenus as line_menus
 from bot.line.client import LineTransientError
-from bot.members.models import Member
+from bot.members.service import linked_clause
 from bot.richmenu.models import RichMenuUserLink
 from bot.richmenu.service import live_deployments, menu_for, record_user_links
 from bot.users.models import LineUser
@@ -154,7 +154,7 @@ def relink_all(
 
 
 def _friends_after(last_id: int) -> list[tuple[LineUser, bool, int | None, str | None]]:
-    linked = select(Member.id).where(Member.line_user_id == LineUser.id).exists()
+    linked = linked_clause(LineUser.id)
     query = (
         select(
             LineUser,

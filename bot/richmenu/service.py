@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.extensions import db
 from bot.line.client import LineApiError, LineNotFound, LineTransientError
 from bot.line.richmenus import link_user, unlink_user
-from bot.members.models import Member
+from bot.members.service import is_linked
 from bot.richmenu.models import LIVE, RichMenuDeployment, RichMenuUserLink
 from bot.routing import MENU_RULE, get_router
 from bot.users.models import LineUser
@@ -56,10 +56,7 @@ def menu_for(user: LineUser, linked: bool | None = None) -> str:
         if name:
             return name
     if linked is None:
-        linked = (
-            db.session.scalar(select(Member.id).where(Member.line_user_id == user.id))
-            is not None
-        )
+        linked = is_linked(user.id)
     return MEMBER_MENU if linked else GUEST_MENU
 
 

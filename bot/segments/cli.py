@@ -21,7 +21,7 @@ from bot.segments.sending import create_send, find_unfinished_send, unfinished_s
 from bot.segments.service import load_segment, preview_segment, save_segment
 from bot.segments.templates import image_messages, load_template, text_messages
 
-segment_cli = AppGroup("segment", help="Preview, save and send to customer segments.")
+segment_cli = AppGroup("segments", help="Preview, save and send to customer segments.")
 
 _CONDITIONS = [
     click.option("--min-visits", type=int, help="At least K store visits ..."),

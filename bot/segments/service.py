@@ -54,11 +54,5 @@ def preview_segment(
     return SegmentPreview(count=count, sample=list(sample))
 
 
-def segment_line_user_ids(definition: SegmentDefinition) -> list[str]:
-    """Return the LINE user ids of every reachable friend in the segment."""
-    query = segment_users(definition, utcnow(), _timezone())
-    return [row.line_user_id for row in db.session.execute(query)]
-
-
 def _timezone() -> str:
     return current_app.config["SETTINGS"].BOT_TIMEZONE

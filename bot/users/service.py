@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import select
 
 from bot.extensions import db
 from bot.users.models import LineUser
+
+log = logging.getLogger(__name__)
 
 
 def find_user(line_user_id: str) -> LineUser | None:
@@ -27,6 +30,35 @@ def get_or_create_user(line_user_id: str) -> LineUser:
     return user
 
 
+def first_contact(line_user_id: str) -> LineUser:
+    """Create the row of a user we have never seen, with their LINE profile.
+
+    Friends from before the bot was set up write without a follow event; their
+    profile is fetched once so that operators and messages have a name.
+    """
+    from bot.line.client import LineApiError, LineTransientError, line_client
+
+    user = get_or_create_user(line_user_id)
+    try:
+        profile = line_client().get_profile(line_user_id)
+    except LineTransientError:
+        raise  # the event is retried, and the profile read with it
+    except LineApiError as exc:
+        # Not a friend (any more): the row is still made, without a name.
+        log.info("profile not fetched", extra={"status": exc.status})
+        profile = None
+    _apply_profile(user, profile)
+    db.session.flush()
+    return user
+
+
+def _apply_profile(user: LineUser, profile: dict[str, str] | None) -> None:
+    if profile:
+        user.display_name = profile.get("displayName") or user.display_name
+        user.picture_url = profile.get("pictureUrl") or user.picture_url
+        user.language = profile.get("language") or user.language
+
+
 def record_follow(
     line_user_id: str, profile: dict[str, str] | None, followed_at: datetime
 ) -> LineUser:
@@ -35,10 +67,7 @@ def record_follow(
     user.is_friend = True
     user.blocked_at = None
     user.followed_at = followed_at
-    if profile:
-        user.display_name = profile.get("displayName") or user.display_name
-        user.picture_url = profile.get("pictureUrl") or user.picture_url
-        user.language = profile.get("language") or user.language
+    _apply_profile(user, profile)
     db.session.flush()
     return user
 

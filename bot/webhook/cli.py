@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from bot.webhook import service
+from bot.extensions import db
+from bot.webhook import jobs, service
 
 
 @click.group("events")
@@ -38,7 +39,7 @@ def retry_command(ids: tuple[int, ...], retry_all: bool) -> None:
     """Queue failed events again (given ids, or --all)."""
     if not ids and not retry_all:
         raise click.UsageError("name event ids or pass --all")
-    requeued = service.retry_failed_events(None if retry_all else list(ids))
+    requeued = jobs.retry_failed_events(None if retry_all else list(ids))
     click.echo(f"requeued {len(requeued)} event(s)")
 
 
@@ -47,5 +48,8 @@ def retry_command(ids: tuple[int, ...], retry_all: bool) -> None:
 @with_appcontext
 def requeue_stale_command(older_than: int) -> None:
     """Queue events still pending after the given age (the worker does this too)."""
-    ids = service.requeue_stale_events(older_than)
+    stale = service.stale_events(older_than)
+    db.session.rollback()
+    jobs.queue_events(stale)
+    ids = [event.pk for event in stale]
     click.echo(f"requeued {len(ids)} pending event(s)")

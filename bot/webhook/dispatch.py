@@ -15,6 +15,7 @@ from bot.handlers.context import EventContext
 from bot.jobs import TransientError
 from bot.routing import EVENT, get_router
 from bot.users.models import LineUser
+from bot.users.service import first_contact
 from bot.webhook.models import WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,20 @@ def load_event(event_pk: int) -> tuple[WebhookEvent, LineUser | None] | None:
     return None if row is None else (row[0], row[1])
 
 
-def dispatch_event(event: WebhookEvent, user: LineUser | None) -> bool:
-    """Run the handler for the event's type; return False for unhandled types."""
+def dispatch_event(event: WebhookEvent, user: LineUser | None) -> EventContext:
+    """Run the handler for the event's type; return its context and outbox.
+
+    Every handled event from a user has the user's row: this is the one place
+    it is created on first contact (with the LINE profile), so handlers never
+    create it themselves.
+    """
+    ctx = EventContext(event=event, user=user)
     route = get_router().find(EVENT, event.event_type)
     if route is None:
         log.info("event type not handled", extra={"event_type": event.event_type})
-        return False
-    route.fn(EventContext(event=event, user=user))
-    return True
+        return ctx
+    if ctx.user is None and event.line_user_id is not None:
+        ctx.user = first_contact(event.line_user_id)
+        ctx.first_contact = True
+    route.fn(ctx)
+    return ctx

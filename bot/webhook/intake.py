@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 from redis.exceptions import RedisError
 
-from bot.webhook.service import IncomingEvent, StoredEvent
+from bot.webhook.parsing import IncomingEvent
+from bot.webhook.store import StoredEvent
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import update
+
 from bot.extensions import db
-from bot.jobs import is_final_attempt, is_transient
+from bot.jobs import enqueue, is_final_attempt, is_transient
 from bot.logs import log_context
 from bot.models_base import utcnow
-from bot.webhook.models import DONE, FAILED, FINISHED, WebhookEvent
+from bot.webhook import service
+from bot.webhook.models import DONE, FAILED, FINISHED, SENDING, WebhookEvent
+from bot.webhook.outbox import recipient, send_outbox
+from bot.webhook.store import StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +42,15 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
 
 
 def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
-    """Dispatch one stored event; record it done, or failed after the last retry.
+    """Dispatch one stored event, commit, then send its outbox; record the end.
 
     The user's lock comes first and the row is read once under it (with its
     user, in the same query), so a duplicate job that waited for the lock sees
-    the event already done.
+    the event already done. The handler's data, the outbox and the status
+    `sending` are committed together; the messages go out after that commit,
+    and the event is `done` once they have. A retry of an event found
+    `sending` sends the stored outbox again (same retry keys, the reply
+    token's attempt marker) without running the handler twice.
     Raises only a failure worth retrying, and only before the last attempt.
     """
     from bot.webhook.dispatch import dispatch_event, load_event, user_lock
@@ -56,12 +65,23 @@ def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
             if event.status in FINISHED:
                 log.info("event already handled")
                 return
+            webhook_event_id = event.webhook_event_id
+            reply_token = event.payload.get("replyToken")
             try:
-                dispatch_event(event, user)
-                event.status = DONE
-                event.attempts += 1
-                event.handled_at = utcnow()
-                db.session.commit()
+                if event.status == SENDING and event.outbox:
+                    outbox, to = event.outbox, recipient(user)
+                    db.session.rollback()
+                else:
+                    ctx = dispatch_event(event, user)
+                    outbox, to = ctx.outbox, recipient(ctx.user)
+                    event.attempts += 1
+                    event.status = SENDING if outbox else DONE
+                    event.outbox = outbox or None
+                    event.handled_at = utcnow()
+                    db.session.commit()
+                if outbox:
+                    send_outbox(webhook_event_id, reply_token, to, outbox)
+                    _mark_sent(event_pk)
             except Exception as exc:
                 db.session.rollback()
                 _record_failure(event_pk, exc)
@@ -70,6 +90,15 @@ def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
                 log.exception("event failed for good; see `flask events failed`")
                 return
             log.info("event handled")
+
+
+def _mark_sent(event_pk: int) -> None:
+    db.session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_pk)
+        .values(status=DONE, outbox=None)
+    )
+    db.session.commit()
 
 
 def _record_failure(event_pk: int, exc: Exception) -> None:
@@ -100,14 +129,28 @@ def _describe(exc: Exception) -> str:
     return " ".join(parts)[:300]
 
 
+def queue_events(events: list[StoredEvent]) -> None:
+    """Queue stored events for the worker, in jobs of at most EVENTS_PER_JOB."""
+    for start in range(0, len(events), EVENTS_PER_JOB):
+        enqueue(handle_webhook_events, events[start : start + EVENTS_PER_JOB])
+
+
 # Pending events older than this missed the queue (Redis was down when stored).
 STALE_AFTER_SECONDS = 120
 
 
 def requeue_stale_events() -> None:
     """Each minute in the worker, queue events that never reached the queue."""
-    from bot.webhook.service import requeue_stale_events as requeue
+    stale = service.stale_events(STALE_AFTER_SECONDS)
+    db.session.rollback()
+    queue_events(stale)
+    if stale:
+        log.warning("requeued stale events", extra={"count": len(stale)})
 
-    ids = requeue(STALE_AFTER_SECONDS)
-    if ids:
-        log.warning("requeued stale pending events", extra={"count": len(ids)})
+
+def retry_failed_events(ids: list[int] | None) -> list[int]:
+    """Handle failed events again (all, or these ids): commit, then queue them."""
+    events = service.mark_failed_for_retry(ids)
+    db.session.commit()
+    queue_events(events)
+    return [event.pk for event in events]

@@ -12,6 +12,8 @@ from bot.extensions import db
 from bot.models_base import UTCDateTime, utcnow
 
 PENDING = "pending"
+# Handled and committed; the messages in `outbox` are being sent.
+SENDING = "sending"
 DONE = "done"
 FAILED = "failed"
 FINISHED = frozenset({DONE})
@@ -35,6 +37,8 @@ class WebhookEvent(db.Model):
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    # What the handler answered, sent after its data was committed.
+    outbox: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,13 +7,9 @@ import logging
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from bot.webhook.intake import GroupCommit
-from bot.webhook.service import (
-    EventStore,
-    MalformedWebhook,
-    parse_webhook_body,
-    queue_events,
-    signature_is_valid,
-)
+from bot.webhook.jobs import queue_events
+from bot.webhook.parsing import MalformedWebhook, parse_webhook_body, signature_is_valid
+from bot.webhook.store import EventStore
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)

@@ -7,6 +7,6 @@ JSON lives under /simulator/api/.
 
 from __future__ import annotations
 
-from line_emulator.simulator.views import bp
+from line_emulator.simulator.views import bp, favicon
 
-__all__ = ["bp"]
+__all__ = ["bp", "favicon"]

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from line_emulator.api.common import current_platform
 from line_emulator.simulator.actions import ActionRefused, perform_action
@@ -18,6 +27,16 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    return (Path(bp.static_folder or "") / "favicon.ico").read_bytes()
+
+
+def favicon() -> Response:
+    """Serve the emulator's icon (mounted at /favicon.ico by create_app)."""
+    return Response(_favicon_bytes(), mimetype="image/vnd.microsoft.icon")
 
 
 @bp.errorhandler(ValueError)
@@ -72,10 +91,26 @@ def allow_liff_stand_in(response: Response) -> Response:
     return response
 
 
+def likely_user() -> str | None:
+    """Return the user to show when none is named: the newest friend, if any."""
+    users = current_platform().users()
+    friends = [user for user in users if user.is_friend and not user.is_blocked]
+    chosen = (friends or users)[-1:]
+    return chosen[0].user_id if chosen else None
+
+
 @bp.get("")
 @bp.get("/")
-def simulator_page() -> str:
-    """Show the chat simulator; ?user= picks the simulated LINE user."""
+def simulator_page() -> Any:
+    """Show the chat simulator; ?user= picks the simulated LINE user.
+
+    Without ?user= it opens the newest friend's chat (the demo's デモ 太郎),
+    so the page never starts empty while someone is there to show.
+    """
+    if "user" not in request.args:
+        user_id = likely_user()
+        if user_id is not None:
+            return redirect(url_for("simulator.simulator_page", user=user_id))
     return render_template("simulator/index.html", config=page_config())
 
 

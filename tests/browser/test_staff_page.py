@@ -44,7 +44,7 @@ def test_scan_with_a_wedge_scanner_then_record_a_sale(
     page: Any, app: Flask, bot_url: str
 ) -> None:
     key = make_store(app)
-    member = make_member(app, points=500)
+    member = make_member(app, points=1500)
     sign_in(page, bot_url, key)
     assert page.locator("#store-name").inner_text() == "渋谷店（S001）"
     assert page.locator("#camera-button").is_hidden()  # no BarcodeDetector here
@@ -53,14 +53,16 @@ def test_scan_with_a_wedge_scanner_then_record_a_sale(
     page.keyboard.press("Enter")
     page.wait_for_selector("#member-summary:not([hidden])")
     assert page.locator("#summary-name").inner_text() == "山田 花子"
-    assert page.locator("#summary-points").inner_text() == "500"
+    assert page.locator("#summary-points").inner_text() == "1,500"
     page.fill("#receipt-no", "R-2001")
     page.fill("#amount", "3300")
     page.fill("#points-used", "300")
     page.click("#purchase-form button")
     page.wait_for_function("document.querySelector('#purchase-result').textContent")
     result = page.locator("#purchase-result").inner_text()
-    assert result == "記録しました。獲得 30 pt・利用 300 pt・残高 230 pt"
+    # Every figure with thousands separators, as in the summary above it.
+    assert result == "記録しました。獲得 30 pt・利用 300 pt・残高 1,230 pt"
+    assert page.locator("#summary-points").inner_text() == "1,230"
     with app.app_context():
         purchase = db.session.scalar(sa.select(Purchase))
         assert purchase is not None

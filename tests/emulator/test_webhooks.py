@@ -153,7 +153,7 @@ def test_raw_events_of_any_type(
     assert video["replyToken"]
 
 
-def test_account_link_dialog(
+def test_account_link_dialog_asks_then_links(
     emulator_server: EmulatorServer,
     messaging_api: MessagingApi,
     webhook_receiver: WebhookReceiver,
@@ -163,10 +163,20 @@ def test_account_link_dialog(
     link_token = messaging_api.issue_link_token(friend_id).link_token
     query = urllib.parse.urlencode({"linkToken": link_token, "nonce": "n-123"})
     url = f"{emulator_server.access_base_url}/dialog/bot/accountLink?{query}"
+    form = urllib.parse.urlencode(
+        {"linkToken": link_token, "nonce": "n-123", "decision": "link"}
+    ).encode()
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
 
-    page = http_call(url, token=None)
-    reused = http_call(url, token=None)
+    dialog = http_call(url, token=None)
+    # Opening the dialog (twice, as a prefetch would) links nothing yet.
+    http_call(url, token=None)
+    assert webhook_receiver.received == []
+    page = http_call(url, "POST", data=form, headers=form_type, token=None)
+    reused = http_call(url, "POST", data=form, headers=form_type, token=None)
 
+    assert dialog.status == 200
+    assert "連携する".encode() in dialog.body and "キャンセル".encode() in dialog.body
     assert page.status == 200 and "連携が完了しました".encode() in page.body
     assert reused.status == 400
     ok_event, failed_event = (parse(r)[0] for r in webhook_receiver.received)
@@ -184,6 +194,28 @@ def test_account_link_dialog(
     assert reply.status == 200
     assert failed_event.link.result == "failed"
     assert failed_event.reply_token is None
+
+
+def test_account_link_cancel_gives_failed(
+    emulator_server: EmulatorServer, webhook_receiver: WebhookReceiver, friend_id: str
+) -> None:
+    link_token = emulator_server.platform.issue_link_token(friend_id)
+    form = {"linkToken": link_token, "nonce": "n-9", "decision": "cancel"}
+    with emulator_server.app.test_client() as client:
+        page = client.post("/dialog/bot/accountLink", data=form)
+        again = client.post(
+            "/dialog/bot/accountLink", data={**form, "decision": "link"}
+        )
+
+    assert page.status_code == 200
+    assert "連携をキャンセルしました" in page.get_data(as_text=True)
+    assert again.status_code == 400  # the token is used up
+    events = [r["json"]["events"][0] for r in webhook_receiver.received]
+    assert [event["link"] for event in events] == [
+        {"result": "failed", "nonce": "n-9"},
+        {"result": "failed", "nonce": "n-9"},
+    ]
+    assert "replyToken" not in events[0]
 
 
 def test_expired_link_token_fails(
@@ -210,6 +242,9 @@ def test_account_link_redirect(
     )
     link_token = emulator_server.platform.issue_link_token(friend_id)
     with emulator_server.app.test_client() as client:
-        answer = client.get(f"/dialog/bot/accountLink?linkToken={link_token}&nonce=n")
+        answer = client.post(
+            "/dialog/bot/accountLink",
+            data={"linkToken": link_token, "nonce": "n", "decision": "link"},
+        )
     assert answer.status_code == 302
     assert answer.headers["Location"] == "https://shop.example/linked"

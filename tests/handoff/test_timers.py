@@ -95,7 +95,7 @@ def test_idle_conversation_returns_to_the_bot(
 
 
 def test_worker_sweeps_registered_timers(app: Flask) -> None:
-    from bot.handoff.jobs import sweep_handoff_timers
+    from bot.handoff.timers import sweep_handoff_timers
     from bot.routing import SWEEP, get_router
 
     sweeps = [route.fn for route in get_router(app).of_kind(SWEEP)]

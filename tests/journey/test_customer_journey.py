@@ -91,13 +91,27 @@ def test_new_friend_becomes_a_member_and_uses_card_and_faq(
     frame.locator("input[name=password]").fill("correct horse battery")
     shot(page, "2-register")
     frame.get_by_role("button", name="登録してLINEと連携").click()
-    expect(frame.locator("h1")).to_have_text("連携が完了しました")
-    page.get_by_test_id("webview-close").click()
+    # LINE asks; once linked it closes the in-app browser by itself.
+    expect(frame.locator("h1")).to_have_text("アカウントを連携しますか？")
+    shot(page, "2b-line-confirm")
+    frame.get_by_role("button", name="連携する").click()
+    expect(page.get_by_test_id("webview")).to_be_hidden()
 
     # Linked: welcome as a member and the member rich menu.
     expect(page.get_by_test_id("talk")).to_contain_text("連携が完了しました！")
     expect(menu).to_have_attribute("data-name", "member-a")
     shot(page, "3-member-menu")
+
+    # Every tile answers: ポイント・履歴 shows the balance, クーポン the coupons.
+    tap_menu(page, "ポイント・履歴")
+    points = page.get_by_test_id("message").last
+    expect(points).to_contain_text("0 pt")
+    expect(points).to_contain_text("まだ履歴はありません")
+    expect(points.get_by_test_id("flex-button")).to_have_text("会員証を開く")
+    shot(page, "3a-points")
+    tap_menu(page, "クーポン")
+    expect(page.get_by_test_id("message").last).to_contain_text("クーポン")
+    expect(page.get_by_test_id("talk")).not_to_contain_text("ご利用いただけません")
 
     # Tap 会員証: the LIFF card opens with the member's barcode.
     tap_menu(page, "会員証")

@@ -125,8 +125,19 @@ class Customer:
         return self.submit("/link/signin", url, email=email, password=password)
 
     def confirm_on_line(self, location: str) -> requests.Response:
-        """Follow the redirect to LINE's account-link dialog, as the browser does."""
-        answer = requests.get(location, allow_redirects=False, timeout=10)
+        """Follow the redirect to LINE's account-link dialog and tap 連携する."""
+        dialog = requests.get(location, allow_redirects=False, timeout=10)
+        if dialog.status_code != 200:
+            self.worker()
+            return dialog
+        query = parse_qs(urlsplit(location).query)
+        form = {name: values[0] for name, values in query.items()}
+        answer = requests.post(
+            location.split("?")[0],
+            data={**form, "decision": "link"},
+            allow_redirects=False,
+            timeout=10,
+        )
         self.worker()
         return answer
 

@@ -11,6 +11,7 @@ from flask import Flask
 
 from bot.extensions import db
 from bot.members.models import Member
+from tests.helpers import word_lines
 from tests.members.conftest import Customer
 
 pytestmark = pytest.mark.browser
@@ -34,7 +35,11 @@ def test_new_customer_registers_in_the_browser_and_is_linked(
     page.get_by_label("生年月日（任意）").fill("1995-07-15")
     page.get_by_role("button", name="登録してLINEと連携").click()
     page.wait_for_load_state()
-    assert "連携が完了しました" in page.content()  # LINE's dialog, on the emulator
+    # LINE's confirmation, on the emulator.
+    assert page.locator("h1").inner_text() == "アカウントを連携しますか？"
+    page.get_by_role("button", name="連携する").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "連携が完了しました"
     newbie.worker()
 
     with app.app_context():
@@ -61,3 +66,15 @@ def test_wrong_password_shows_the_message_on_the_page(
     page.wait_for_load_state()
     alert = page.get_by_role("alert")
     assert alert.inner_text() == "メールアドレスまたはパスワードが正しくありません。"
+
+
+def test_the_sign_in_tab_stays_on_one_line(
+    page: Any, bot_url: str, customer: Callable[..., Customer]
+) -> None:
+    someone = customer()
+    page.goto(someone.link_url().replace("http://127.0.0.1:8000", bot_url))
+
+    tab = page.get_by_role("link", name="メールでログイン")
+    assert word_lines(tab, "メールでログイン") == 1
+    for name in ("会員カード", "新規登録"):
+        assert word_lines(page.get_by_role("link", name=name), name) == 1

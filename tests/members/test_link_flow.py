@@ -50,8 +50,15 @@ def test_online_member_links_with_password_and_gets_member_menu(
     assert welcome.startswith("佐藤 美咲さん、LINEと会員番号（末尾")
     assert member.member_no[-4:] in welcome
     card_button = hanako.last_message()
-    assert card_button["template"]["actions"][0]["uri"] == (
-        "http://127.0.0.1:8000/liff/card"
+    action = card_button["template"]["actions"][0]
+    assert action == {
+        "type": "uri",
+        "label": "会員証を開く",
+        "uri": "http://127.0.0.1:8000/liff/card",
+    }
+    # The bubble says what the button opens, not the button's label again.
+    assert card_button["template"]["text"] == (
+        "会員証はここからも開けます。バーコードとポイント残高を確認できます。"
     )
     reply = line.deliveries_to(hanako.user_id)[-1]
     assert reply.via == "reply"
@@ -144,7 +151,7 @@ def test_returning_member_keeps_the_member_menu(
     app: Flask, line: LineSide, menus: dict[str, str], customer: MakeCustomer
 ) -> None:
     add_member(app, "渡辺 翔", "sho@example.com", PASSWORD)
-    sho = customer("渡辺 翔")
+    sho = customer("しょう🎸")  # the LINE name differs from the member's
     sho.follow()
     sho.link_with_password("sho@example.com")
     line.send(line.unfollow(sho.user_id))
@@ -153,6 +160,7 @@ def test_returning_member_keeps_the_member_menu(
     line.platform.state.rich_menus.unlink([sho.user_id])
     sho.follow()
     assert sho.menu() == (menus["member-a"], "linked")
+    # A linked member is welcomed back by the member name, as in every message.
     assert sho.texts()[-1].startswith("渡辺 翔さん、おかえりなさい")
 
 

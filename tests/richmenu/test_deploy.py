@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,20 @@ def _fault(path: str, status: int) -> Any:
     from line_emulator.traffic import Fault
 
     return Fault(path=path, status=status, remaining=1, method="POST")
+
+
+def test_a_first_deploy_without_a_default_menu_warns_of_nothing(
+    runner: FlaskCliRunner, emulator: Any, caplog: Any
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.line.client"):
+        result = deploy(runner)
+
+    assert result.exit_code == 0, result.output
+    default_lookups = [
+        r
+        for r in caplog.records
+        if getattr(r, "operation", "") == "get_default_rich_menu_id"
+    ]
+    # LINE answers 404 while the channel has no default menu: not a warning.
+    assert [(r.levelname, r.status) for r in default_lookups] == [("INFO", 404)]
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -168,7 +168,7 @@ def test_a_segment_send_over_the_quota_is_refused_before_anything_goes(
     users = [add_friend(friends, f"客{i}") for i in range(3)]
     emulator.platform.configure(monthly_quota=2)
 
-    result = runner.invoke(args=["segment", "send", "--text", "セール"])
+    result = runner.invoke(args=["segments", "send", "--text", "セール"])
 
     assert result.exit_code != 0
     assert "needs 3 messages but only 2 are left" in result.output

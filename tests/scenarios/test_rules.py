@@ -105,7 +105,7 @@ def test_segment_sends_count_against_the_cap_and_respect_it(
     run_due(runner, now)
     assert pushed_texts(friends, line_id) == []
 
-    result = runner.invoke(args=["segment", "send", "--text", "セール"])
+    result = runner.invoke(args=["segments", "send", "--text", "セール"])
     assert result.exit_code == 0, result.output
     assert pushed_texts(friends, other_id) == ["セール"]
     assert pushed_texts(friends, line_id) == []

@@ -137,7 +137,7 @@ def test_liff_uri_opens_the_bots_liff_page_as_the_simulated_user(
     expect(page.get_by_test_id("webview")).to_be_hidden()
 
 
-def test_account_link_completes_inside_the_frame(
+def test_account_link_asks_then_completes_and_closes_the_frame(
     page: Any, sim: SimulatorSetup
 ) -> None:
     user_id = befriend(page, sim)
@@ -146,16 +146,38 @@ def test_account_link_completes_inside_the_frame(
     page.get_by_test_id("template-action").filter(has_text="連携する").click()
 
     frame = page.frame_locator("[data-testid=webview-frame]")
-    expect(frame.locator("h1")).to_have_text("連携が完了しました")
+    expect(frame.locator("h1")).to_have_text("アカウントを連携しますか？")
     webview = page.get_by_test_id("webview")
     expect(webview).to_have_attribute("data-location", "/dialog/bot/accountLink")
-    expect(page.get_by_test_id("webview-title")).to_have_text("連携が完了しました")
-    save_screenshot(page, "account-link-complete")
+    expect(page.get_by_test_id("webview-title")).to_have_text(
+        "アカウントを連携しますか？"
+    )
+    save_screenshot(page, "account-link-confirm")
+    assert sim.bot.received("accountLink") == []
+    frame.get_by_role("button", name="連携する").click()
+
+    expect(webview).to_be_hidden()
+    expect(page.get_by_test_id("message").last).to_contain_text("連携が完了しました")
     link = sim.bot.received("accountLink")[0]
     assert link["source"]["userId"] == user_id
     assert link["link"] == {"result": "ok", "nonce": "n0nce"}
-    page.get_by_test_id("webview-close").click()
-    expect(page.get_by_test_id("message").last).to_contain_text("連携が完了しました")
+
+
+def test_account_link_cancel_sends_failed_and_closes_the_frame(
+    page: Any, sim: SimulatorSetup
+) -> None:
+    befriend(page, sim)
+
+    page.get_by_test_id("template-action").filter(has_text="会員登録").click()
+    page.get_by_test_id("template-action").filter(has_text="連携する").click()
+    frame = page.frame_locator("[data-testid=webview-frame]")
+    frame.get_by_role("button", name="キャンセル").click()
+
+    expect(page.get_by_test_id("webview")).to_be_hidden()
+    # The emulator sent the event before it answered the page that closed.
+    assert [e["link"] for e in sim.bot.received("accountLink")] == [
+        {"result": "failed", "nonce": "n0nce"}
+    ]
 
 
 def test_two_users_in_two_tabs_see_only_their_own_chat(

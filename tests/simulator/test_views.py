@@ -65,6 +65,20 @@ def _menu(client: FlaskClient) -> str:
     return rich_menu_id
 
 
+def test_page_without_a_user_opens_the_newest_friends_chat(
+    client: FlaskClient, platform: LinePlatform
+) -> None:
+    assert client.get("/simulator").status_code == 200  # nobody to show yet
+    taro = platform.add_user(display_name="デモ 太郎").user_id
+    platform.add_user(display_name="まだ友だちでない", is_friend=False)
+
+    answer = client.get("/simulator")
+
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"?user={taro}")
+    assert client.get(f"/simulator?user={taro}").status_code == 200
+
+
 def test_page_embeds_settings_as_json_not_markup(client: FlaskClient) -> None:
     page = client.get("/simulator?user=U" + "1" * 32)
 

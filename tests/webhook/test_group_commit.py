@@ -113,7 +113,8 @@ def test_a_failed_round_fails_every_delivery_in_it(
 def test_the_writer_keeps_its_connection_between_rounds_until_idle(
     app: Flask,
 ) -> None:
-    from bot.webhook.service import EventStore, parse_webhook_body
+    from bot.webhook.parsing import parse_webhook_body
+    from bot.webhook.store import EventStore
 
     checkouts: list[object] = []
     with app.app_context():
@@ -136,7 +137,8 @@ def test_the_writer_keeps_its_connection_between_rounds_until_idle(
 def test_a_writer_whose_connection_was_dropped_stores_on_a_new_one(
     app: Flask,
 ) -> None:
-    from bot.webhook.service import EventStore, parse_webhook_body
+    from bot.webhook.parsing import parse_webhook_body
+    from bot.webhook.store import EventStore
 
     with app.app_context():
         store = EventStore()
@@ -161,7 +163,8 @@ def test_a_writer_whose_connection_was_dropped_stores_on_a_new_one(
 def test_writers_taking_turns_on_one_pooled_connection_both_store(
     app: Flask,
 ) -> None:
-    from bot.webhook.service import EventStore, parse_webhook_body
+    from bot.webhook.parsing import parse_webhook_body
+    from bot.webhook.store import EventStore
 
     with app.app_context():
         # One connection in the pool: the second writer gets the first's,

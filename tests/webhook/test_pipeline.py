@@ -324,13 +324,13 @@ def test_event_stored_while_redis_is_down_is_swept_later(
 ) -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    import bot.jobs
+    import bot.webhook.jobs
 
     def redis_down(*args: object, **kwargs: object) -> str:
         raise RedisConnectionError("connection refused")
 
     user_id = line.add_user()
-    monkeypatch.setattr(bot.jobs, "enqueue", redis_down)
+    monkeypatch.setattr(bot.webhook.jobs, "enqueue", redis_down)
     event = line.text(user_id, "こんにちは")
     assert line.send(event) == 200
     monkeypatch.undo()

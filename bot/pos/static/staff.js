@@ -7,6 +7,8 @@
   var camera = { stream: null, timer: null };
 
   function $(id) { return document.getElementById(id); }
+  // Every point figure on the page is written one way: 1,052.
+  function points(value) { return Number(value).toLocaleString("ja-JP"); }
   function storeKey() { return window.sessionStorage.getItem(KEY_STORAGE) || ""; }
 
   function api(method, path, body) {
@@ -87,7 +89,7 @@
     $("summary-name").textContent = member.name;
     $("summary-rank").textContent = member.rank_label || member.rank;
     $("summary-member-no").textContent = member.member_no;
-    $("summary-points").textContent = Number(member.points).toLocaleString("ja-JP");
+    $("summary-points").textContent = points(member.points);
     $("purchase-member-no").value = member.member_no;
     $("purchase-form").hidden = false;
     $("receipt-no").focus();
@@ -136,9 +138,10 @@
         (answer.status === 200 ? "記録済みのレシートです。" : "記録しました。") +
         (answer.data.discount ? "クーポン割引 " +
           answer.data.discount.toLocaleString("ja-JP") + " 円・" : "") +
-        "獲得 " + purchase.points_earned + " pt・利用 " + purchase.points_used +
-        " pt・残高 " + answer.data.member.points + " pt";
-      $("summary-points").textContent = Number(answer.data.member.points).toLocaleString("ja-JP");
+        "獲得 " + points(purchase.points_earned) + " pt・利用 " +
+        points(purchase.points_used) + " pt・残高 " + points(answer.data.member.points) +
+        " pt";
+      $("summary-points").textContent = points(answer.data.member.points);
       $("purchase-form").reset();
       $("purchase-form").hidden = true;
       $("scan-input").focus();
@@ -150,8 +153,8 @@
     return api("POST", "refunds", { receipt_no: receipt }).then(function (answer) {
       $("refund-result").className = answer.status === 200 ? "result" : "error";
       $("refund-result").textContent = answer.status === 200
-        ? "取り消しました。戻したポイント " + answer.data.points_restored +
-          " pt・差し引いたポイント " + answer.data.points_taken_back + " pt" +
+        ? "取り消しました。戻したポイント " + points(answer.data.points_restored) +
+          " pt・差し引いたポイント " + points(answer.data.points_taken_back) + " pt" +
           (answer.data.coupons_restored.length
             ? "・再び使えるクーポン " + answer.data.coupons_restored.length + " 枚" : "")
         : (answer.data.message || "取り消せませんでした");

@@ -21,6 +21,9 @@ const state = {
   menu: null,
   menuOpen: false,
   mode: "keyboard",
+  // The input mode the user last chose (null until they choose one): like
+  // LINE, a menu the bot links later does not take the keyboard away.
+  chosenMode: null,
   polling: false,
   pollAgain: false,
 };
@@ -125,10 +128,10 @@ async function act(action) {
 
 function applyInputOption(action) {
   if (action.fillInText) $("chat-input").value = action.fillInText;
-  if (action.inputOption === "openKeyboard" || action.fillInText) setMode("keyboard");
+  if (action.inputOption === "openKeyboard" || action.fillInText) chooseMode("keyboard");
   if (action.inputOption === "closeRichMenu") setMenuOpen(false);
   if (action.inputOption === "openRichMenu") {
-    setMode("menu");
+    chooseMode("menu");
     setMenuOpen(true);
   }
 }
@@ -188,8 +191,14 @@ function appendItems(items) {
     talk.append(row);
     state.lastItem = item;
   }
-  talk.scrollTop = talk.scrollHeight;
   showQuickReplies();
+  scrollToEnd();
+}
+
+// The quick reply strip takes room from the talk view: scroll after it shows.
+function scrollToEnd() {
+  const talk = $("talk");
+  talk.scrollTop = talk.scrollHeight;
 }
 
 function hideQuickReplies() {
@@ -213,15 +222,25 @@ function showQuickReplies() {
       attrs: { type: "button", "data-action-type": action.type },
     });
     const icon = safeUrl(entry.imageUrl);
-    if (icon) chip.append(el("img", { className: "quick-reply-icon", attrs: { src: icon, alt: "" } }));
+    if (icon) {
+      const image = el("img", { className: "quick-reply-icon", attrs: { src: icon, alt: "" } });
+      image.addEventListener("load", scrollToEnd);
+      chip.append(image);
+    }
     chip.append(el("span", { text: action.label || { camera: "カメラ", cameraRoll: "カメラロール", location: "位置情報" }[action.type] || "" }));
     chip.addEventListener("click", () => act(action));
     return chip;
   }));
   strip.hidden = false;
+  scrollToEnd();
 }
 
 // Rich menu and input modes
+
+function chooseMode(mode) {
+  state.chosenMode = mode;
+  setMode(mode);
+}
 
 function setMode(mode) {
   state.mode = state.menu ? mode : "keyboard";
@@ -258,7 +277,7 @@ async function showMenu(richMenuId, fresh) {
   $("chat-bar").textContent = state.menu.chatBarText;
   if (fresh) {
     state.menuOpen = Boolean(state.menu.selected);
-    setMode("menu");
+    setMode(state.chosenMode || "menu");
   }
   setMenuOpen(state.menuOpen);
 }
@@ -326,9 +345,9 @@ function setUpPhone() {
     hideQuickReplies();
     await sendAction({ kind: "text", text });
   });
-  $("keyboard-button").addEventListener("click", () => setMode("keyboard"));
+  $("keyboard-button").addEventListener("click", () => chooseMode("keyboard"));
   $("menu-mode-button").addEventListener("click", () => {
-    setMode("menu");
+    chooseMode("menu");
     setMenuOpen(true);
   });
   $("chat-bar").addEventListener("click", () => setMenuOpen(!state.menuOpen));
@@ -338,7 +357,10 @@ function setUpPhone() {
   window.addEventListener("message", (event) => {
     const frame = $("webview-frame");
     if (event.source !== frame.contentWindow || !event.data) return;
-    if (event.data.type === "liff.closeWindow") closeWebview($("webview"));
+    // LIFF's closeWindow, and LINE's account link dialog when it is done.
+    if (["liff.closeWindow", "line.closeWebview"].includes(event.data.type)) {
+      closeWebview($("webview"));
+    }
     if (event.data.type === "liff.sendMessages" && Array.isArray(event.data.messages)) {
       for (const message of event.data.messages) {
         if (message && message.type === "text") sendAction({ kind: "text", text: message.text });
