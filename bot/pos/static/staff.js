@@ -136,8 +136,7 @@
       $("purchase-result").className = "result";
       $("purchase-result").textContent =
         (answer.status === 200 ? "記録済みのレシートです。" : "記録しました。") +
-        (answer.data.discount ? "クーポン割引 " +
-          answer.data.discount.toLocaleString("ja-JP") + " 円・" : "") +
+        (answer.data.discount ? "クーポン割引 " + points(answer.data.discount) + " 円・" : "") +
         "獲得 " + points(purchase.points_earned) + " pt・利用 " +
         points(purchase.points_used) + " pt・残高 " + points(answer.data.member.points) +
         " pt";
