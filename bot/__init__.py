@@ -31,6 +31,8 @@ DOMAINS = (
     "operator",
     "beacon",
     "segments",
+    "marketing",
+    "scenarios",
 )
 
 
@@ -124,6 +126,10 @@ MODEL_MODULES = (
     "handoff",
     "faq",
     "segments",
+    "ec",
+    "marketing",
+    "scenarios",
+    "coupons",
 )
 
 

@@ -9,10 +9,13 @@ from bot.beacon.service import (
     BEACON,
     claim_beacon_message,
     customer_for,
+    issue_store_coupon,
     store_for_hwid,
 )
+from bot.coupons.service import coupon_message
 from bot.handlers.context import EventContext
 from bot.points.service import balance
+from bot.scenarios.triggers import fire_event
 from bot.stores.service import local_date, record_store_visit
 
 log = logging.getLogger(__name__)
@@ -47,17 +50,25 @@ def handle_beacon(ctx: EventContext) -> None:
     if not user.can_receive_push:
         log.info("beacon from a user who blocked us: no message")
         return
+    if kind == "enter":
+        occurrence = f"{visit_date}:{store.code}"
+        fire_event(
+            "store_visit", user.id, occurrence, ctx.occurred_at, {"store": store.code}
+        )
     if kind == "banner":
         ctx.reply(messages.store_info_messages(store))
     elif kind == "enter":
         if not claim_beacon_message(store.id, customer.key, ctx.event.webhook_event_id):
             log.info("beacon message already sent in the window")
             return
+        coupon = issue_store_coupon(store.code, user.id, ctx.occurred_at)
+        coupons = [coupon_message(coupon)] if coupon is not None else []
         if customer.member is not None:
             member = customer.member
-            answer = messages.member_messages(
-                store, member.name, balance(member.id), member.rank, visit_date
+            welcome = messages.member_messages(
+                store, member.name, balance(member.id), member.rank
             )
+            ctx.reply(welcome + coupons)
         else:
-            answer = messages.guest_messages(store)
-        ctx.reply(answer)
+            # LINE shows a quick reply only on the last message: the invite.
+            ctx.reply(coupons + messages.guest_messages(store))

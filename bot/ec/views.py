@@ -1,16 +1,20 @@
-"""POST /webhooks/ec/orders and /webhooks/ec/fulfillments (Shopify-style)."""
+"""POST /webhooks/ec/orders, /checkouts and /fulfillments (Shopify-style)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
+from bot.coupons.redemption import redeem_online_codes
+from bot.ec.checkouts import complete_checkout, parse_checkout, record_checkout
 from bot.ec.service import (
     BadOrder,
+    Order,
     find_member_for_order,
     parse_fulfillment,
     parse_order,
@@ -68,11 +72,18 @@ def order_webhook() -> tuple[Response, int]:
     except BadOrder as exc:
         raise Refused(422, str(exc)) from None
     member = find_member_for_order(order)
+    now = utcnow()
     if member is None:
+        _redeem_coupons(order, now)
+        db.session.commit()
         log.info("shop order without a member", extra={"order": order.order_id})
         return jsonify(status="no_member"), 200
     try:
-        recorded = record_online_order(member, order.order_id, order.amount, utcnow())
+        discount = _redeem_coupons(order, now)
+        recorded = record_online_order(
+            member, order.order_id, order.amount, now, discount, items=list(order.items)
+        )
+        complete_checkout(order.checkout_token, order.order_id, now)
         if recorded.created:
             schedule_thanks(recorded.purchase)
         db.session.commit()
@@ -88,6 +99,38 @@ def order_webhook() -> tuple[Response, int]:
         },
     )
     return jsonify(status="recorded" if recorded.created else "duplicate"), 200
+
+
+@bp.post("/checkouts")
+def checkout_webhook() -> tuple[Response, int]:
+    """Record a checkout (create or update) so an abandoned cart can be found."""
+    document = _signed_document()
+    try:
+        update = parse_checkout(document, utcnow())
+    except BadOrder as exc:
+        raise Refused(422, str(exc)) from None
+    try:
+        checkout = record_checkout(update)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same new checkout, delivered twice at once
+        return jsonify(status="duplicate"), 200
+    known = checkout.member_id is not None
+    log.info("shop checkout", extra={"checkout": checkout.id, "member": known})
+    return jsonify(status="recorded" if known else "no_member"), 200
+
+
+def _redeem_coupons(order: Order, now: datetime) -> int:
+    """Redeem the order's personal codes; flag refused ones; return yen taken off."""
+    uses = redeem_online_codes(list(order.discount_codes), f"ec:{order.order_id}", now)
+    for use in uses:
+        if use.outcome == "refused":
+            # The shop accepted a code we had already redeemed: staff must look.
+            log.warning(
+                "shop order flagged: coupon refused",
+                extra={"order": order.order_id, "reason": use.reason, "flag": True},
+            )
+    return sum(use.discount for use in uses if use.outcome == "redeemed")
 
 
 @bp.post("/fulfillments")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.extensions import db
 from bot.members.models import Member
@@ -63,14 +64,17 @@ def record_store_purchase(
     amount: int,
     points_used: int,
     now: datetime,
+    discount: int = 0,
+    items: list[dict[str, Any]] | None = None,
 ) -> Recorded:
     """Record a register sale once per store and receipt: points and a visit.
 
-    Points are earned on what was paid after points (`amount - points_used`).
+    Points are earned on what was paid after coupons and points
+    (`amount - discount - points_used`).
     Raises NotEnoughPoints when the balance does not cover `points_used`.
     """
-    if not 0 <= points_used <= amount:
-        raise ValueError("points_used must be between 0 and the amount")
+    if not 0 <= discount <= amount or not 0 <= points_used <= amount - discount:
+        raise ValueError("discount and points_used must fit in the amount")
     lock_member_points(member.id)
     existing = find_purchase(STORE, store.code, receipt_no)
     if existing is not None:
@@ -83,7 +87,8 @@ def record_store_purchase(
         reference=receipt_no,
         amount=amount,
         points_used=points_used,
-        points_earned=points_for_amount(amount - points_used),
+        discount=discount,
+        points_earned=points_for_amount(amount - discount - points_used),
         purchased_at=now,
         created_at=now,
         thanks_due_at=now + delay,
@@ -94,13 +99,23 @@ def record_store_purchase(
     redeem_points(member.id, points_used, reference, now, store.code)
     award_points(member.id, purchase.points_earned, reference, now, store.code)
     record_store_visit(store.id, local_date(now), "pos", member_id=member.id)
+    _fire_purchase(member, purchase, items)
     return Recorded(purchase, created=True)
 
 
 def record_online_order(
-    member: Member, order_id: str, amount: int, now: datetime
+    member: Member,
+    order_id: str,
+    amount: int,
+    now: datetime,
+    discount: int = 0,
+    items: list[dict[str, Any]] | None = None,
 ) -> Recorded:
-    """Record an online order once per order id and award its points."""
+    """Record an online order once per order id and award its points.
+
+    `amount` is what was paid (the shop's subtotal after its discounts);
+    `discount` is the coupons' share of those discounts, kept for the figures.
+    """
     lock_member_points(member.id)
     existing = find_purchase(ONLINE, ONLINE_ORIGIN, order_id)
     if existing is not None:
@@ -112,6 +127,7 @@ def record_online_order(
         reference=order_id,
         amount=amount,
         points_used=0,
+        discount=discount,
         points_earned=points_for_amount(amount),
         purchased_at=now,
         created_at=now,
@@ -121,7 +137,37 @@ def record_online_order(
     db.session.add(purchase)
     db.session.flush()
     award_points(member.id, purchase.points_earned, ledger_reference(purchase), now)
+    _fire_purchase(member, purchase, items)
     return Recorded(purchase, created=True)
+
+
+def _fire_purchase(
+    member: Member, purchase: Purchase, items: list[dict[str, Any]] | None
+) -> None:
+    """After commit, let scenarios see the purchase (and whether it is the first)."""
+    if member.line_user_id is None:
+        return
+    from bot.scenarios.triggers import fire_event
+
+    count = db.session.scalar(
+        select(func.count()).where(Purchase.member_id == member.id)
+    )
+    context = {
+        "channel": purchase.channel,
+        "first": count == 1,
+        "purchase_count": count,
+        "items": [
+            {"sku": item.get("sku"), "category": item.get("category")}
+            for item in items or []
+        ],
+    }
+    fire_event(
+        "purchase",
+        member.line_user_id,
+        str(purchase.id),
+        purchase.purchased_at,
+        context,
+    )
 
 
 def refund_store_purchase(

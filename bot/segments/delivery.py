@@ -16,16 +16,19 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
 from redis.exceptions import LockError
-from sqlalchemy import and_, select, text, update
+from sqlalchemy import and_, func, select, text, update
 
 from bot.extensions import db, get_redis
 from bot.jobs import TransientError
 from bot.line.delivery import retry_key_for
 from bot.line.multicast import send_multicast
+from bot.marketing.quota import check_quota
+from bot.marketing.rules import quiet_hours, record_marketing_messages
 from bot.models_base import utcnow
 from bot.segments.models import (
     DONE,
@@ -111,8 +114,9 @@ def _deliver(
         return report
     report.recipients = freeze_recipients(send)
     db.session.commit()
-    messages = send.messages
+    messages, coupon_id = send.messages, send.coupon_id
     batch_numbers = _pending_batches(send_id)
+    _check_marketing_rules(send_id, batch_numbers)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     in_flight: deque[_Batch] = deque()
@@ -123,6 +127,8 @@ def _deliver(
                 break
             chunk = batch_numbers[start : start + PREFETCH_BATCHES]
             for batch in _load_batches(send_id, chunk):
+                if coupon_id is not None:
+                    _issue_coupons(send_id, coupon_id, batch)
                 if batch.reachable:
                     ids = [line_id for _, line_id in batch.reachable]
                     key = batch_retry_key(send_id, batch.batch_no)
@@ -152,6 +158,29 @@ def _deliver(
         },
     )
     return report
+
+
+class QuietHoursNow(Exception):
+    """A segment send was asked for inside the quiet hours."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"quiet hours: marketing messages wait until {until}")
+        self.until = until
+
+
+def _check_marketing_rules(send_id: int, batch_numbers: list[int]) -> None:
+    """Refuse to start inside quiet hours, or past the month's LINE quota."""
+    now = utcnow()
+    hours = quiet_hours()
+    if batch_numbers and hours.contains(now):
+        raise QuietHoursNow(hours.next_allowed(now))
+    pending = db.session.scalar(
+        select(func.coalesce(func.sum(SegmentSendBatch.size), 0)).where(
+            SegmentSendBatch.send_id == send_id,
+            SegmentSendBatch.batch_no.in_(batch_numbers),
+        )
+    )
+    check_quota(int(pending or 0))
 
 
 def _at_most_every(seconds: float, fn: Callable[[], Any]) -> Callable[[], None]:
@@ -208,6 +237,21 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
         else:
             batch.skipped.append(pk)
     return list(batches.values())
+
+
+def _issue_coupons(send_id: int, coupon_id: str, batch: _Batch) -> None:
+    """Issue the send's coupon to a batch first; who gets none gets no message.
+
+    Committed before the multicast, so the coupon page shows what the message
+    announces; a rerun finds the coupons of this send and issues none twice.
+    """
+    from bot.coupons.service import issue_to_users
+
+    pks = [pk for pk, _ in batch.reachable]
+    holders = set(issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}"))
+    db.session.commit()
+    batch.skipped.extend(pk for pk in pks if pk not in holders)
+    batch.reachable = [(pk, line) for pk, line in batch.reachable if pk in holders]
 
 
 def _send_in_app(
@@ -275,6 +319,10 @@ def _record_batch(send_id: int, batch: _Batch) -> None:
                 recipients.c.line_user_id.in_(batch.skipped),
             )
             .values(skipped=True)
+        )
+    if batch.reachable:
+        record_marketing_messages(
+            [pk for pk, _ in batch.reachable], utcnow(), f"segment:{send_id}"
         )
     batches = SegmentSendBatch.__table__
     db.session.execute(
