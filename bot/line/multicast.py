@@ -66,7 +66,10 @@ def multicast_limiter() -> SlidingWindowLimiter:
 
 
 def send_multicast(
-    to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str
+    to: Sequence[str],
+    messages: Sequence[dict[str, Any]],
+    retry_key: str,
+    unit: str | None = None,
 ) -> str:
     """Multicast to up to 500 users; return "sent", or "already" on a replay."""
     if not 1 <= len(to) <= MAX_RECIPIENTS:
@@ -75,7 +78,7 @@ def send_multicast(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         limiter.acquire()
         try:
-            line_client().multicast(to, messages, retry_key)
+            line_client().multicast(to, messages, retry_key, unit)
             return "sent"
         except RetryKeyAlreadyAccepted:
             log.info("multicast batch already accepted by LINE")
