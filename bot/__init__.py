@@ -33,6 +33,7 @@ DOMAINS = (
     "segments",
     "marketing",
     "scenarios",
+    "measure",
 )
 
 
@@ -130,6 +131,7 @@ MODEL_MODULES = (
     "marketing",
     "scenarios",
     "coupons",
+    "measure",
 )
 
 
