@@ -34,6 +34,7 @@ DOMAINS = (
     "marketing",
     "scenarios",
     "measure",
+    "admin",
 )
 
 
@@ -132,6 +133,7 @@ MODEL_MODULES = (
     "scenarios",
     "coupons",
     "measure",
+    "admin",
 )
 
 

@@ -47,14 +47,20 @@ def current_operator() -> Operator | None:
 
 
 def login_required(view: F) -> F:
-    """Send visitors without a session to the sign-in page (401 for the API)."""
+    """Send visitors without a session to the sign-in page (401 for the API).
+
+    Marketers share the sign-in but never see customer chats: 403 for them.
+    """
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_operator() is None:
+        operator = current_operator()
+        if operator is None:
             if request.path.startswith(("/operator/api/", "/operator/events")):
                 abort(401)
             return redirect(url_for("operator.login", next=request.path))
+        if not operator.sees_chats:
+            abort(403)
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

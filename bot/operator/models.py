@@ -11,12 +11,13 @@ from bot.extensions import db
 from bot.models_base import UTCDateTime, utcnow
 
 OPERATOR = "operator"
+MARKETER = "marketer"
 ADMIN = "admin"
-ROLES = (OPERATOR, ADMIN)
+ROLES = (OPERATOR, MARKETER, ADMIN)
 
 
 class Operator(db.Model):
-    """A staff member who answers customers in the console."""
+    """A staff member: answers customers (operator) or runs marketing (marketer)."""
 
     __tablename__ = "operators"
 
@@ -28,6 +29,16 @@ class Operator(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def sees_chats(self) -> bool:
+        """Tell whether the account may open the operator console's chats."""
+        return self.role in (OPERATOR, ADMIN)
+
+    @property
+    def sees_marketing(self) -> bool:
+        """Tell whether the account may open the marketing console at /admin."""
+        return self.role in (MARKETER, ADMIN)
 
     @property
     def is_admin(self) -> bool:

@@ -105,7 +105,7 @@ def login() -> Any:
     db.session.commit()
     limit.clear_account(account)
     sign_in(operator)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.args.get("next"), operator.sees_chats))
 
 
 @bp.post("/logout")
@@ -313,10 +313,11 @@ def _customer_questions(conversation_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/operator") and not target.startswith("//"):
+def _safe_next(target: str | None, sees_chats: bool = True) -> str:
+    if target and target.startswith(("/operator", "/admin")):
         return target
-    return url_for("operator.queue")
+    # A marketer's home is the marketing console.
+    return url_for("operator.queue") if sees_chats else "/admin/"
 
 
 @bp.app_template_filter("local_time")

@@ -1,0 +1,67 @@
+"""The overview's figures, read from the measurement roll-ups and LINE's quota."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from bot.admin.sending import recent_sends
+from bot.line.client import LineApiError
+from bot.marketing.quota import Quota, read_quota
+from bot.measure.friends import friends_report
+from bot.measure.report import send_report
+
+log = logging.getLogger(__name__)
+DAYS = 30
+
+
+def friends_by_day(days: int = DAYS) -> dict[str, Any]:
+    """Return follows, blocks and links per day (all sources summed) and the share."""
+    report = friends_report(days)
+    per_day: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"follows": 0, "blocks": 0, "links": 0}
+    )
+    for row in report["days"]:
+        day = per_day[row["day"]]
+        day["follows"] += row["follows"] or 0
+        day["blocks"] += row["unfollows"] or 0
+        day["links"] += row["links"] or 0
+    ordered = sorted(per_day.items())
+    return {
+        "days": [day for day, _ in ordered],
+        "rows": [{"day": day, **counts} for day, counts in ordered],
+        "friends": report["friends"],
+        "linked": report["linked"],
+        "linked_share": report["linked_share"],
+    }
+
+
+def quota_now() -> Quota | None:
+    """Return this month's LINE quota and usage, or None if LINE does not answer."""
+    try:
+        return read_quota()
+    except (LineApiError, OSError) as exc:
+        log.warning("quota not read", extra={"error": type(exc).__name__})
+        return None
+
+
+def last_sends_with_conversion(limit: int = 10) -> list[dict[str, Any]]:
+    """Return the newest sends with recipients, clicks, conversions and revenue."""
+    rows = []
+    for send in recent_sends(limit):
+        totals = send_report(send.id)["totals"]
+        recipients = totals["recipients"] or 0
+        rows.append(
+            {
+                "id": send.id,
+                "status": send.status,
+                "created_at": send.created_at,
+                "recipients": recipients,
+                "clicked": totals["clicked"],
+                "converted": totals["converted"],
+                "revenue": totals["revenue"],
+                "rate": totals["converted"] / recipients if recipients else None,
+            }
+        )
+    return rows

@@ -1,0 +1,140 @@
+"""Sends started from the console: read the form, start once per form key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.admin.models import ConsoleSendKey
+from bot.coupons.models import CouponDefinition
+from bot.extensions import db
+from bot.segments.definition import SegmentDefinition, SegmentError
+from bot.segments.models import SegmentSend
+from bot.segments.sending import create_send
+from bot.segments.templates import image_messages, text_messages
+
+KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+INT_CONDITIONS = ("min_visits", "days", "dormant_days", "birthday_month")
+TEXT_CONDITIONS = ("home_store", "channel", "rank")
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """What the form asks for: audience, messages, coupon and time."""
+
+    definition: SegmentDefinition
+    messages: list[dict[str, Any]]
+    coupon_id: str | None
+    scheduled_at: datetime | None
+
+
+def definition_from_form(form: Any) -> SegmentDefinition:
+    """Build a segment definition from form fields; empty ones are unused."""
+    values: dict[str, Any] = {}
+    for name in INT_CONDITIONS:
+        raw = (form.get(name) or "").strip()
+        if raw:
+            try:
+                values[name] = int(raw)
+            except ValueError:
+                raise SegmentError(f"{name} must be a whole number") from None
+    for name in TEXT_CONDITIONS:
+        raw = (form.get(name) or "").strip()
+        if raw:
+            values[name] = raw[:64]
+    linked = form.get("linked") or ""
+    if linked in ("yes", "no"):
+        values["linked"] = linked == "yes"
+    elif linked:
+        raise SegmentError("linked must be yes, no or empty")
+    return SegmentDefinition.from_dict(values)
+
+
+def plan_from_form(form: Any, now: datetime) -> SendPlan:
+    """Read the whole send form, refusing anything the send cannot take."""
+    definition = definition_from_form(form)
+    text = (form.get("text") or "").strip()
+    image = (form.get("image_url") or "").strip()
+    if not text and not image:
+        raise SegmentError("write a text or give an image URL")
+    messages: list[dict[str, Any]] = []
+    if text:
+        messages += text_messages(text)
+    if image:
+        messages += image_messages(image)
+    coupon_id = (form.get("coupon_id") or "").strip() or None
+    if coupon_id is not None:
+        coupon = db.session.get(CouponDefinition, coupon_id)
+        if coupon is None or not coupon.active:
+            raise SegmentError(f"no active coupon {coupon_id!r}")
+    return SendPlan(definition, messages, coupon_id, _send_time(form, now))
+
+
+def _send_time(form: Any, now: datetime) -> datetime | None:
+    raw = (form.get("send_at") or "").strip()
+    if form.get("when") != "later":
+        return None
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise SegmentError("give the send time as YYYY-MM-DDTHH:MM") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=current_app.config["SETTINGS"].timezone)
+    at = at.astimezone(UTC)
+    if at <= now:
+        raise SegmentError("the send time is in the past")
+    return at
+
+
+def send_for_key(key: str) -> SegmentSend | None:
+    """Return the send a form key already started, if any."""
+    found = db.session.get(ConsoleSendKey, key)
+    return db.session.get(SegmentSend, found.send_id) if found else None
+
+
+def start_send_once(
+    key: str, plan: SendPlan, operator_id: int
+) -> tuple[SegmentSend, bool]:
+    """Create the send for a form key, or return the one it made; True if new.
+
+    The key row and the send are inserted together; a second submit racing
+    the first fails on the key's primary key and finds the first send.
+    """
+    if not KEY.match(key):
+        raise SegmentError("the form has no valid send key; reload the page")
+    existing = send_for_key(key)
+    if existing is not None:
+        return existing, False
+    try:
+        with db.session.begin_nested():
+            send = create_send(
+                plan.definition,
+                plan.messages,
+                scheduled_at=plan.scheduled_at,
+                coupon_id=plan.coupon_id,
+            )
+            db.session.add(
+                ConsoleSendKey(key=key, send_id=send.id, operator_id=operator_id)
+            )
+            db.session.flush()
+    except IntegrityError:
+        existing = send_for_key(key)
+        if existing is None:
+            raise
+        return existing, False
+    return send, True
+
+
+def recent_sends(limit: int = 30) -> list[SegmentSend]:
+    """Return the newest segment sends."""
+    return list(
+        db.session.scalars(
+            select(SegmentSend).order_by(SegmentSend.id.desc()).limit(limit)
+        )
+    )

@@ -1,0 +1,166 @@
+"""Console pages: overview, audience and send (results are in results_views)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from bot.admin import figures
+from bot.admin.audit import record_change
+from bot.admin.blueprint import bp, me, page_or_csv
+from bot.admin.sending import definition_from_form, plan_from_form, start_send_once
+from bot.admin.tables import Table
+from bot.coupons.models import CouponDefinition
+from bot.extensions import db
+from bot.members.models import RANKS
+from bot.models_base import utcnow
+from bot.segments.definition import CHANNELS, SegmentError
+from bot.segments.jobs import schedule_send
+from bot.segments.service import preview_segment
+from bot.stores.models import Store
+
+log = logging.getLogger(__name__)
+
+
+@bp.get("/")
+def overview() -> Any:
+    """Show friends over time, the linked share, the quota and the last sends."""
+    friends = figures.friends_by_day()
+    sends = figures.last_sends_with_conversion()
+    tables = [
+        Table(
+            "friends",
+            ("day", "follows", "blocks", "links"),
+            [
+                (r["day"], r["follows"], r["blocks"], r["links"])
+                for r in friends["rows"]
+            ],
+        ),
+        Table(
+            "last_sends",
+            ("send", "status", "recipients", "clicked", "converted", "revenue"),
+            [
+                (
+                    s["id"],
+                    s["status"],
+                    s["recipients"],
+                    s["clicked"],
+                    s["converted"],
+                    s["revenue"],
+                )
+                for s in sends
+            ],
+        ),
+    ]
+    return page_or_csv(tables) or render_template(
+        "admin/overview.html",
+        friends=friends,
+        quota=figures.quota_now(),
+        sends=sends,
+    )
+
+
+@bp.get("/audience")
+def audience() -> str:
+    """Show the segment conditions, the message editor and its preview."""
+    return render_template(
+        "admin/audience.html",
+        form=request.args,
+        send_key=secrets.token_urlsafe(24),
+        **_choices(),
+    )
+
+
+@bp.get("/api/segment-count")
+def segment_count() -> tuple[Response, int] | Response:
+    """Count the friends the conditions in the query string reach (live count)."""
+    try:
+        definition = definition_from_form(request.args)
+    except SegmentError as exc:
+        return jsonify(error=str(exc)), 400
+    preview = preview_segment(definition, sample_size=0)
+    return jsonify(count=preview.count, conditions=definition.describe())
+
+
+@bp.post("/send/confirm")
+def confirm_send() -> Any:
+    """Show the count and the quota the send would use, before it goes."""
+    try:
+        plan = plan_from_form(request.form, utcnow())
+    except SegmentError as exc:
+        flash(str(exc), "error")
+        return render_template(
+            "admin/audience.html",
+            form=request.form,
+            send_key=request.form.get("send_key") or secrets.token_urlsafe(24),
+            **_choices(),
+        ), 400
+    count = preview_segment(plan.definition, sample_size=0).count
+    return render_template(
+        "admin/confirm.html",
+        form=request.form,
+        plan=plan,
+        count=count,
+        quota_used=count * len(plan.messages),
+        quota=figures.quota_now(),
+    )
+
+
+@bp.post("/send")
+def send() -> Any:
+    """Start the send once; a second submit of the same form shows the first."""
+    try:
+        plan = plan_from_form(request.form, utcnow())
+        send, new = start_send_once(request.form.get("send_key", ""), plan, me().id)
+    except SegmentError as exc:
+        db.session.rollback()
+        abort(400, description=str(exc))
+    if new:
+        record_change(
+            me().id,
+            "send.create",
+            f"send:{send.id}",
+            conditions=plan.definition.to_dict(),
+            messages=len(plan.messages),
+            coupon=plan.coupon_id,
+            scheduled_at=plan.scheduled_at.isoformat() if plan.scheduled_at else None,
+        )
+    db.session.commit()
+    if new:
+        schedule_send(send.id, plan.scheduled_at or utcnow())
+        log.info("console send started", extra={"send_id": send.id})
+        flash(f"配信 #{send.id} を開始しました。")
+    else:
+        flash(f"この配信はすでに受け付けています（配信 #{send.id}）。", "error")
+    return redirect(url_for("admin.send_detail", send_id=send.id), 303)
+
+
+def _choices() -> dict[str, Any]:
+    stores = db.session.execute(select(Store.code, Store.name).order_by(Store.code))
+    coupons = db.session.execute(
+        select(CouponDefinition.id, CouponDefinition.title)
+        .where(CouponDefinition.active.is_(True))
+        .order_by(CouponDefinition.id)
+    )
+    return {
+        "stores": list(stores),
+        "coupons": list(coupons),
+        "ranks": RANKS,
+        "channels": CHANNELS,
+    }
+
+
+from bot.admin import results_views  # noqa: E402, F401  (routes on the same bp)
