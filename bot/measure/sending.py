@@ -16,19 +16,15 @@ from flask import Flask
 
 from bot.line.client import LineTransientError, RetryKeyAlreadyAccepted, line_client
 from bot.line.delivery import retry_key_for
-from bot.line.multicast import SlidingWindowLimiter
+from bot.line.rate_limits import SharedRateLimit, rate_limit
 from bot.measure.links import rewrite
 
 MAX_ATTEMPTS = 4
 
 
-def push_limiter(app: Flask) -> SlidingWindowLimiter:
-    """Return this app's shared push limiter."""
-    limiter = app.extensions.get("push_limiter")
-    if limiter is None:
-        rate = app.config["SETTINGS"].PUSH_RATE_PER_SECOND
-        limiter = app.extensions.setdefault("push_limiter", SlidingWindowLimiter(rate))
-    return limiter
+def push_limiter(app: Flask) -> SharedRateLimit:
+    """Return the push limit shared by every process (LINE's push rate)."""
+    return rate_limit("push")
 
 
 def push_each(
@@ -47,7 +43,7 @@ def push_each(
             personal = rewrite(messages, links, pk)
             key = retry_key_for(*key_parts, pk)
             for attempt in range(1, MAX_ATTEMPTS + 1):
-                limiter.acquire()
+                limiter.take()
                 try:
                     client.push(line_id, personal, key, unit)
                     outcomes.add("sent")
