@@ -37,6 +37,10 @@ def _signed_in_marketer() -> Any:
 @bp.after_request
 def _security_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    # The message preview shows the image URL being written (https only).
+    response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
+        "Content-Security-Policy"
+    ].replace("img-src 'self' data:", "img-src 'self' data: https:")
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -1,0 +1,199 @@
+"""The marketing console over HTTP: roles, live count, sends once, CSV, audit."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from bot.admin.models import AuditEntry
+from bot.coupons.models import USABLE, WITHDRAWN, PersonalCoupon
+from bot.extensions import db
+from bot.segments.models import SegmentSend
+from tests.conftest import LineSide
+from tests.handoff.helpers import csrf_of, signed_in_operator
+from tests.segments.factories import make_member, make_user
+
+COUPON = "birthday"
+
+
+def _friends(app: Flask, line: LineSide, linked: int, unlinked: int) -> None:
+    with app.app_context():
+        for n in range(linked + unlinked):
+            user = make_user(line.add_user(f"客{n}"))
+            if n < linked:
+                make_member(user, rank="gold" if n % 2 else "regular")
+
+
+def _send_form(client: FlaskClient, **extra: str) -> dict[str, str]:
+    return {
+        "csrf_token": csrf_of(client),
+        "send_key": secrets.token_urlsafe(24),
+        "linked": "yes",
+        "text": "週末セールのお知らせ",
+        "when": "now",
+        **extra,
+    }
+
+
+def test_roles_keep_marketers_from_chats_and_operators_from_admin(app: Flask) -> None:
+    marketer = signed_in_operator(app, "mk@example.com", role="marketer")
+    operator = signed_in_operator(app, "op@example.com", role="operator")
+    admin = signed_in_operator(app, "ad@example.com", role="admin")
+
+    assert marketer.get("/admin/").status_code == 200
+    assert marketer.get("/operator/").status_code == 403
+    assert marketer.get("/operator/api/queue").status_code == 403
+    assert operator.get("/admin/").status_code == 403
+    assert operator.get("/admin/api/segment-count").status_code == 403
+    assert admin.get("/admin/").status_code == 200
+    assert admin.get("/operator/").status_code == 200
+    assert marketer.get("/admin/audit").status_code == 403
+    assert admin.get("/admin/audit").status_code == 200
+    anonymous = app.test_client().get("/admin/coupons")
+    assert anonymous.status_code == 302
+    assert "/operator/login" in anonymous.headers["Location"]
+
+
+def test_marketer_signs_in_and_lands_on_the_console(app: Flask) -> None:
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    response = client.get("/admin/")
+    assert "概要" in response.get_data(as_text=True)
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_operators_create_accepts_the_marketer_role(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=[
+            "operators",
+            "create",
+            "m@example.com",
+            "--role",
+            "marketer",
+            "--password",
+            "long-enough-pass",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "created marketer m@example.com" in result.output
+
+
+def test_live_count_follows_the_conditions(app: Flask, line: LineSide) -> None:
+    _friends(app, line, linked=4, unlinked=3)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    assert client.get("/admin/api/segment-count").get_json()["count"] == 7
+    assert client.get("/admin/api/segment-count?linked=yes").get_json()["count"] == 4
+    gold = client.get("/admin/api/segment-count?rank=gold").get_json()
+    assert gold["count"] == 2
+    bad = client.get("/admin/api/segment-count?birthday_month=13")
+    assert bad.status_code == 400
+    assert "birthday-month" in bad.get_json()["error"]
+    assert client.get("/admin/api/segment-count?days=x").status_code == 400
+
+
+def test_confirmation_names_the_count_and_quota(app: Flask, line: LineSide) -> None:
+    _friends(app, line, linked=3, unlinked=2)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    form = _send_form(client, image_url="https://example.com/sale.png")
+    page = client.post("/admin/send/confirm", data=form).get_data(as_text=True)
+    assert "3 人" in page
+    assert "6 通" in page  # three people, a text and an image each
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
+
+
+def test_a_send_form_submitted_twice_sends_once(app: Flask, line: LineSide) -> None:
+    _friends(app, line, linked=3, unlinked=2)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    form = _send_form(client)
+    first = client.post("/admin/send", data=form)
+    again = client.post("/admin/send", data=form)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    with app.app_context():
+        sends = db.session.scalars(select(SegmentSend)).all()
+        assert len(sends) == 1
+        assert sends[0].definition == {"linked": True}
+        entries = db.session.scalars(select(AuditEntry)).all()
+        assert [(e.action, e.target) for e in entries] == [
+            ("send.create", f"send:{sends[0].id}")
+        ]
+
+
+def test_bad_send_forms_change_nothing(app: Flask, line: LineSide) -> None:
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    cases: list[dict[str, Any]] = [
+        _send_form(client, text=""),
+        _send_form(client, image_url="http://plain.example.com/x.png"),
+        _send_form(client, when="later", send_at="2001-01-01T10:00"),
+        _send_form(client, coupon_id="nope"),
+        _send_form(client, send_key="short"),
+        {**_send_form(client), "csrf_token": "wrong"},
+    ]
+    for form in cases:
+        assert client.post("/admin/send", data=form).status_code == 400, form
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
+
+
+def test_withdraw_a_coupon_is_audited_and_stops_unused_copies(app: Flask) -> None:
+    from tests.coupons.factories import give, load_shipped, user_pk
+
+    load_shipped(app)
+    give(app, user_pk(app, "U" + "a" * 32), COUPON)
+    client = signed_in_operator(app, "ad@example.com", role="admin")
+    page = client.get("/admin/coupons").get_data(as_text=True)
+    assert COUPON in page
+    response = client.post(
+        f"/admin/coupons/{COUPON}/withdraw", data={"csrf_token": csrf_of(client)}
+    )
+    assert response.status_code == 303
+    assert (
+        client.post(
+            "/admin/coupons/none/withdraw", data={"csrf_token": csrf_of(client)}
+        ).status_code
+        == 404
+    )
+    with app.app_context():
+        statuses = db.session.scalars(select(PersonalCoupon.status)).all()
+        assert statuses == [WITHDRAWN] and USABLE not in statuses
+    audit = client.get("/admin/audit").get_data(as_text=True)
+    assert "coupon.withdraw" in audit and "ad@example.com" in audit
+
+
+def test_every_table_downloads_as_csv(app: Flask, line: LineSide) -> None:
+    _friends(app, line, linked=1, unlinked=1)
+    client = signed_in_operator(app, "ad@example.com", role="admin")
+    client.post("/admin/send", data=_send_form(client))
+    for path, name in [
+        ("/admin/", "friends"),
+        ("/admin/", "last_sends"),
+        ("/admin/sends", "sends"),
+        ("/admin/sends", "scenarios"),
+        ("/admin/sends/1", "send_funnel"),
+        ("/admin/sends/1", "send_daily"),
+        ("/admin/coupons", "coupons"),
+        ("/admin/faq", "faq_entries"),
+        ("/admin/faq", "faq_gaps"),
+        ("/admin/audit", "audit"),
+    ]:
+        response = client.get(f"{path}?csv={name}")
+        assert response.status_code == 200, (path, name)
+        assert response.mimetype == "text/csv"
+        assert f'filename="{name}.csv"' in response.headers["Content-Disposition"]
+    assert client.get("/admin/?csv=nope").status_code == 404
+    sends_csv = client.get("/admin/sends?csv=sends").get_data(as_text=True)
+    assert sends_csv.splitlines()[1].startswith("1,")
+
+
+def test_faq_try_box_shows_the_match_and_score(app: Flask) -> None:
+    from tests.handoff.helpers import load_shipped_faq
+
+    load_shipped_faq(app)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    page = client.get("/admin/faq?q=営業時間を教えて").get_data(as_text=True)
+    assert "スコア" in page
+    assert 'id="faq-trial"' in page
