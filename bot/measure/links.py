@@ -86,7 +86,9 @@ def register_links(
                 TrackedLink.variant == variant,
                 TrackedLink.url.in_(urls),
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     for url in urls:
         if url not in known:

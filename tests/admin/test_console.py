@@ -197,3 +197,18 @@ def test_faq_try_box_shows_the_match_and_score(app: Flask) -> None:
     page = client.get("/admin/faq?q=営業時間を教えて").get_data(as_text=True)
     assert "スコア" in page
     assert 'id="faq-trial"' in page
+
+
+def test_a_console_send_reaches_the_segment(
+    app: Flask, line: LineSide, worker: Any
+) -> None:
+    _friends(app, line, linked=2, unlinked=1)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    client.post(
+        "/admin/send", data=_send_form(client, text="セール https://shop.example.com/s")
+    )
+    worker()
+    with app.app_context():
+        send = db.session.scalars(select(SegmentSend)).one()
+        assert send.status == "done"
+        assert send.recipient_count == 2
