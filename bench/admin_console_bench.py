@@ -1,0 +1,173 @@
+"""Time each marketing console page against the operator queue page; print ratios.
+
+Run from the repository root: .venv/bin/python bench/admin_console_bench.py
+Needs PostgreSQL on 127.0.0.1 (database BENCH_DATABASE_URL, created if missing).
+Seeds --members LINE friends (all members), --sends sends of --members recipients
+each (1,000,000 recipient rows by default), their roll-ups, 50 conversations and
+the shipped coupons and FAQ; then signs in as an admin (who may open both
+consoles) and times --repeat GETs of each page with Flask's test client. LINE is
+not reachable (a closed port): the overview shows the quota as unknown at once.
+The target: every page within 2x of the operator queue page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import downgrade, upgrade  # noqa: E402
+
+from bot import create_app  # noqa: E402
+from bot.config import normalize_database_url  # noqa: E402
+from bot.csrf import CSRF_FIELD  # noqa: E402
+from bot.extensions import db  # noqa: E402
+from bot.operator.accounts import create_operator  # noqa: E402
+
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/omo_bot_bench_console"
+PASSWORD = "bench-password-0000"
+PAGES = [
+    "/admin/",
+    "/admin/audience",
+    "/admin/api/segment-count?linked=yes",
+    "/admin/sends",
+    "/admin/sends/1",
+    "/admin/coupons",
+    "/admin/faq?q=営業時間を教えて",
+    "/admin/audit",
+]
+
+SEED = [
+    """INSERT INTO line_users (line_user_id, display_name, is_friend, followed_at,
+         created_at, updated_at)
+       SELECT 'U' || lpad(to_hex(n), 32, '0'), '客' || n, true,
+              now() - (n % 30) * interval '1 day', now(), now()
+       FROM generate_series(1, :members) AS n""",
+    """INSERT INTO members (member_no, name, rank, source, line_user_id, linked_at,
+         created_at, updated_at)
+       SELECT lpad(n::text, 13, '0'), '会員' || n,
+              (ARRAY['regular','silver','gold','platinum'])[1 + n % 4], 'bench',
+              n, now() - (n % 30) * interval '1 day', now(), now()
+       FROM generate_series(1, :members) AS n""",
+    """INSERT INTO segment_sends (definition, messages, fingerprint, status,
+         recipient_count, created_at)
+       SELECT '{"linked": true}', '[{"type": "text", "text": "bench"}]',
+              md5(n::text), 'done', :members, now()
+       FROM generate_series(1, :sends) AS n""",
+    """INSERT INTO segment_send_recipients (send_id, line_user_id, batch_no, skipped)
+       SELECT s, n, n / 500, false
+       FROM generate_series(1, :sends) AS s, generate_series(1, :members) AS n""",
+    """INSERT INTO measure_daily (campaign, variant, day, recipients, delivered,
+         clicks, clickers, converted, converted_store, converted_online,
+         redemptions, revenue, blocks)
+       SELECT 'segment:' || s, '', current_date - d, :members / 7, :members / 7,
+              500, 400, 120, 80, 40, 30, 360000, 3
+       FROM generate_series(1, :sends) AS s, generate_series(0, 6) AS d""",
+    """INSERT INTO conversations (user_id, state, reason, opened_at,
+         last_activity_at)
+       SELECT n, 'waiting', 'asked', now(), now()
+       FROM generate_series(1, 50) AS n""",
+]
+
+
+def seed(members: int, sends: int) -> None:
+    """Fill the database with friends, sends, recipients and roll-ups."""
+    for statement in SEED:
+        started = time.perf_counter()
+        db.session.execute(sa.text(statement), {"members": members, "sends": sends})
+        db.session.commit()
+        print(
+            f"  seeded in {time.perf_counter() - started:5.1f} s: "
+            f"{statement.split('(')[0].strip()}"
+        )
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
+
+
+def timed(client, path: str, repeat: int) -> float:  # noqa: ANN001
+    """Return the median milliseconds of GETs of a page (checked to be 200)."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: {response.status_code}")
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Seed, sign in, time the pages and print each beside the queue page."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--sends", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    database = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    engine = sa.create_engine(
+        normalize_database_url(database.rsplit("/", 1)[0] + "/postgres"),
+        isolation_level="AUTOCOMMIT",
+    )
+    with engine.connect() as conn:
+        name = database.rsplit("/", 1)[1]
+        if not conn.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    app = create_app(
+        {
+            "BOT_ENV": "test",
+            "DATABASE_URL": database,
+            "REDIS_URL": "",
+            "LINE_API_BASE_URL": "http://127.0.0.1:9",
+            "LINE_API_DATA_BASE_URL": "http://127.0.0.1:9",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    with app.app_context():
+        downgrade(revision="base")
+        upgrade(revision="heads")
+        print(
+            f"seeding {args.members:,} members and {args.sends} sends "
+            f"({args.members * args.sends:,} recipients)"
+        )
+        seed(args.members, args.sends)
+    runner = app.test_cli_runner()
+    for command in (
+        ["coupons", "load"],
+        ["faq", "load", str(REPO_ROOT / "faq" / "faq.yaml")],
+    ):
+        result = runner.invoke(args=command)
+        print(f"  {' '.join(command[:2])}: exit {result.exit_code}")
+    with app.app_context():
+        create_operator("bench@example.com", PASSWORD, "admin")
+        db.session.commit()
+    client = app.test_client()
+    client.get("/operator/login")
+    with client.session_transaction() as session:
+        token = session[CSRF_FIELD]
+    client.post(
+        "/operator/login",
+        data={"email": "bench@example.com", "password": PASSWORD, CSRF_FIELD: token},
+    )
+    baseline = timed(client, "/operator/", args.repeat)
+    print(f"\n{'page':45} {'median ms':>10} {'x queue':>8}")
+    print(f"{'/operator/ (baseline)':45} {baseline:10.1f} {1:8.2f}")
+    worst = 0.0
+    for path in PAGES:
+        took = timed(client, path, args.repeat)
+        worst = max(worst, took / baseline)
+        print(f"{path:45} {took:10.1f} {took / baseline:8.2f}")
+    print(f"\nworst ratio {worst:.2f} (target <= 2.00)")
+
+
+if __name__ == "__main__":
+    main()
