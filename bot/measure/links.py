@@ -86,7 +86,7 @@ def register_links(
                 TrackedLink.variant == variant,
                 TrackedLink.url.in_(urls),
             )
-        ).tuples()
+        ).all()
     )
     for url in urls:
         if url not in known:
