@@ -81,10 +81,17 @@ def _instance_path() -> Path:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # Statement values (names, e-mails, password hashes) never reach error
+    # messages, so a logged database error cannot leak them.
     if url.startswith("sqlite"):
         # Threads of the embedded worker share the file; wait instead of failing.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 10,
+        "hide_parameters": True,
+    }
 
 
 def _init_extensions(app: Flask) -> None:
