@@ -72,13 +72,13 @@ def sign_in_with_password() -> Response:
     known = service.member_by_email(email) if email.strip() else None
     account = attempts.account_key("email", email, known.id if known else None)
     limit = attempts.link_limit()
-    if limit.is_limited(client_ip(), account):
+    attempt = limit.reserve(client_ip(), account)
+    if attempt is None:
         return _message("limited", 429)
     member = service.authenticate_password(email, request.form.get("password", ""))
     if member is None:
-        limit.record_failure(client_ip(), account)
         return _back("signin", "メールアドレスまたはパスワードが正しくありません。")
-    limit.clear_account(account)
+    limit.succeeded(attempt)
     return _send_to_line(member, token_row)
 
 
@@ -92,14 +92,14 @@ def sign_in_with_card() -> Response:
     known = service.member_by_no(member_no) if member_no else None
     account = attempts.account_key("card", member_no, known.id if known else None)
     limit = attempts.link_limit()
-    if limit.is_limited(client_ip(), account):
+    attempt = limit.reserve(client_ip(), account)
+    if attempt is None:
         return _message("limited", 429)
     birthday = _parse_date(request.form.get("birthday", ""))
     member = service.authenticate_card(member_no, birthday)
     if member is None:
-        limit.record_failure(client_ip(), account)
         return _back("card", "会員番号または生年月日が正しくありません。")
-    limit.clear_account(account)
+    limit.succeeded(attempt)
     return _send_to_line(member, token_row)
 
 
@@ -109,8 +109,11 @@ def register() -> Response:
     token_row, refusal = _check_form()
     if refusal is not None:
         return refusal
+    # Refusals (an address already taken) count, so the form cannot be used
+    # to test many addresses.
     limit = attempts.link_limit()
-    if limit.is_limited(client_ip(), None):
+    attempt = limit.reserve(client_ip(), None)
+    if attempt is None:
         return _message("limited", 429)
     form = request.form
     birthday_text = form.get("birthday", "").strip()
@@ -136,8 +139,8 @@ def register() -> Response:
         )
     except service.RegistrationError as exc:
         db.session.rollback()
-        limit.record_failure(client_ip(), None)
         return _back("register", str(exc))
+    limit.succeeded(attempt)
     return _send_to_line(member, token_row)
 
 
