@@ -11,13 +11,35 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
-# Secrets that a production deployment must set explicitly.
+# Settings that a production deployment must set explicitly.
 REQUIRED_IN_PRODUCTION = (
     "LINE_CHANNEL_SECRET",
     "LINE_CHANNEL_ACCESS_TOKEN",
     "SECRET_KEY",
     "REDIS_URL",
     "DATABASE_URL",
+    "BOT_BASE_URL",
+    "LINE_LOGIN_CHANNEL_ID",
+)
+# Secrets checked in production: not a value published with this project, and
+# at least as long as LINE's own channel secret. An empty EC_WEBHOOK_SECRET
+# is allowed there (the shop webhooks stay refused).
+SECRETS = ("SECRET_KEY", "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
+OPTIONAL_SECRETS = ("EC_WEBHOOK_SECRET",)
+MIN_SECRET_BYTES = 32
+# Defaults, demo, emulator and test values: anyone can read them here.
+DEVELOPMENT_SECRETS = frozenset(
+    {
+        "dev-secret-key-change-me",
+        "dev-channel-secret",
+        "dev-channel-access-token",
+        "demo-channel-secret",
+        "demo-channel-access-token",
+        "emulator-channel-secret",
+        "emulator-access-token",
+        "test-channel-secret",
+        "test-channel-access-token",
+    }
 )
 
 
@@ -181,6 +203,20 @@ def _load_dotenv() -> None:
     load_dotenv(find_dotenv(usecwd=True), override=False)
 
 
+def _weak_secrets(settings: Settings, explicit: set[str]) -> list[str]:
+    problems = []
+    for name in SECRETS + OPTIONAL_SECRETS:
+        value = getattr(settings, name)
+        if name not in explicit or (name in OPTIONAL_SECRETS and not value):
+            continue  # missing ones are named above
+        if value in DEVELOPMENT_SECRETS or len(value.encode()) < MIN_SECRET_BYTES:
+            problems.append(
+                f"{name} is a development value or shorter than "
+                f"{MIN_SECRET_BYTES} bytes; set a secret of your own"
+            )
+    return problems
+
+
 def check_settings(settings: Settings, explicit: set[str]) -> None:
     """Refuse to start with settings that would fail later, naming each one."""
     problems = []
@@ -194,6 +230,11 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
         missing = [name for name in REQUIRED_IN_PRODUCTION if name not in explicit]
         if missing:
             problems.append("production needs these set: " + ", ".join(missing))
+        problems.extend(_weak_secrets(settings, explicit))
+        if "BOT_BASE_URL" in explicit and not settings.BOT_BASE_URL.startswith(
+            "https://"
+        ):
+            problems.append("BOT_BASE_URL must be an https:// URL in production")
     for name in ("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL", "LINE_ACCESS_BASE_URL"):
         if not getattr(settings, name).startswith(("http://", "https://")):
             problems.append(f"{name} must be an http(s) URL")
