@@ -101,6 +101,8 @@ class Settings:
     OPERATOR_FAILURE_WINDOW_SECONDS: int = 900
     OPERATOR_MAX_FAILURES_PER_ACCOUNT: int = 5
     OPERATOR_MAX_FAILURES_PER_IP: int = 20
+    # A console session ends after this long without a request (or on sign-out).
+    OPERATOR_SESSION_IDLE_MINUTES: int = 120
     # Account linking and rich menus (issue 3).
     LINK_TOKEN_TTL_SECONDS: int = 600
     LINK_NONCE_TTL_SECONDS: int = 600
