@@ -52,7 +52,8 @@ def _signed_document() -> dict[str, Any]:
         raise Refused(401, "invalid signature")
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack allows.
         raise Refused(422, "body is not JSON") from None
     if not isinstance(document, dict):
         raise Refused(422, "body is not a JSON object")
