@@ -44,6 +44,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.sqlalchemy_url),
         JSON_AS_ASCII=False,
+        # One size limit for every request body (413 beyond), chunked or not.
+        MAX_CONTENT_LENGTH=settings.MAX_REQUEST_BYTES,
         TESTING=settings.BOT_ENV == "test",
     )
     if settings.sqlalchemy_url.startswith("sqlite:///"):
@@ -54,8 +56,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in overrides.items() if k.startswith("X_")})
 
     from bot.logs import configure_logging
+    from bot.requests import BoundedRequest
     from bot.sessions import CachedSignerSessionInterface
 
+    app.request_class = BoundedRequest
     app.session_interface = CachedSignerSessionInterface()
 
     configure_logging(settings.LOG_LEVEL)

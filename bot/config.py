@@ -74,6 +74,8 @@ class Settings:
     BOT_TIMEZONE: str = "Asia/Tokyo"
     MESSAGES_FILE: str = ""
     WEBHOOK_MAX_BYTES: int = 1024 * 1024
+    # Largest request body anywhere else (forms, APIs, shop webhooks).
+    MAX_REQUEST_BYTES: int = 1024 * 1024
     WORKER_THREADS: int = 8
     JOB_MAX_RETRIES: int = 6
     JOB_MIN_BACKOFF_MS: int = 1000
