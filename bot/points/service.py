@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.extensions import db
 from bot.members.service import lock_member
 from bot.models_base import utcnow
-from bot.points.models import EARN, EXPIRE, REDEEM, REVERSAL, PointEntry
+from bot.points.models import EARN, EXPIRE, OPENING, REDEEM, REVERSAL, PointEntry
 
 
 class NotEnoughPoints(Exception):
@@ -201,6 +201,28 @@ def award_points(
     return _existing(member_id, EARN, reference) or _append(
         member_id, EARN, points, reference, now, store_code
     )
+
+
+def open_balance(
+    member_id: int,
+    points: int,
+    reference: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> tuple[PointEntry | None, bool]:
+    """Write an opening balance once per reference; return it and whether it is new.
+
+    Imported points lapse like earned ones, POINTS_EXPIRY_DAYS after they were
+    written, unless the old system said when (`expires_at`).
+    """
+    lock_member_points(member_id)
+    existing = _existing(member_id, OPENING, reference)
+    if existing is not None or points <= 0:
+        return existing, False
+    entry = _append(
+        member_id, OPENING, points, reference, now, None, expires_at or "fresh"
+    )
+    return entry, True
 
 
 def redeem_points(
