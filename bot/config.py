@@ -123,6 +123,15 @@ class Settings:
     POINTS_EARN_RATE: float = 0.01
     POINTS_EXPIRY_DAYS: int = 365
     EC_WEBHOOK_SECRET: str = ""
+    # Outgoing mail (e-mail address proof). Without SMTP_HOST, development and
+    # the demo print the mail; production logs that it was not sent.
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 587
+    SMTP_STARTTLS: int = 1
+    SMTP_USERNAME: str = ""
+    SMTP_PASSWORD: str = ""
+    MAIL_FROM: str = "no-reply@example.com"
+    EMAIL_PROOF_TTL_HOURS: int = 72
     THANKS_DELAY_MINUTES: int = 10
     REVIEW_REQUEST_DAYS: int = 7
     BARCODE_FORMAT: str = "code128"

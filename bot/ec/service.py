@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
-from bot.members.service import member_by_email, member_by_no
+from bot.members.service import member_by_no, member_by_proven_email
 
 MEMBER_NO_ATTRIBUTES = ("member_no", "会員番号")
 # An order above this is a mistake or an attack, never a sale (the register's cap).
@@ -124,13 +124,14 @@ def parse_order(document: dict[str, Any]) -> Order:
 
 
 def find_member_for_order(order: Order) -> Member | None:
-    """Find the member by member number first, then by e-mail address."""
+    """Find the member by member number first, then by proven e-mail address."""
     if order.member_no and is_valid_member_no(order.member_no):
         member = member_by_no(order.member_no)
         if member is not None:
             return member
     if order.email:
-        return member_by_email(order.email)
+        # Only a proven address: anyone can type someone else's at registration.
+        return member_by_proven_email(order.email)
     return None
 
 

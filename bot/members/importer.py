@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.extensions import db
+from bot.members.email_proof import mark_proven
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
 from bot.members.service import normalize_email
@@ -185,7 +186,10 @@ def import_members(
             report.updated += 1
         else:
             report.unchanged += 1
+        if member.email != row.email:
+            member.email_verified_at = None
         member.name, member.email = row.name, row.email
+        mark_proven(member)  # the shop's own records
         member.birthday, member.home_store_code = row.birthday, row.home_store
     db.session.flush()
     for row in rows:

@@ -132,6 +132,16 @@ def member_by_email(email: str) -> Member | None:
     )
 
 
+def member_by_proven_email(email: str) -> Member | None:
+    """Return the member who proved owning this email (see email_proof), if any."""
+    return db.session.scalar(
+        select(Member).where(
+            func.lower(Member.email) == normalize_email(email),
+            Member.email_verified_at.is_not(None),
+        )
+    )
+
+
 def member_by_no(member_no: str) -> Member | None:
     """Return the member with this member number, if any."""
     return db.session.scalar(select(Member).where(Member.member_no == member_no))

@@ -22,10 +22,13 @@ from flask import (
 from sqlalchemy import select
 
 from bot.csrf import CSRF_FIELD, csrf_matches, csrf_token
-from bot.extensions import db
-from bot.members import attempts, service
+from bot.extensions import after_commit, db
+from bot.jobs import enqueue
+from bot.members import attempts, email_proof, service
+from bot.members.email_proof import send_email_proof
 from bot.members.models import AccountLinkToken, Member
 from bot.members.numbers import normalize_member_no
+from bot.models_base import utcnow
 from bot.signin_attempts import client_ip
 from bot.stores.join import joined_store_code
 from bot.stores.models import Store
@@ -141,7 +144,19 @@ def register() -> Response:
         db.session.rollback()
         return _back("register", str(exc))
     limit.succeeded(attempt)
+    member_id = member.id
+    after_commit(lambda: enqueue(send_email_proof, member_id))
     return _send_to_line(member, token_row)
+
+
+@bp.get("/link/verify-email")
+def verify_email() -> Response:
+    """Prove a member's e-mail address with the link mailed to it."""
+    member = email_proof.confirm_email(request.args.get("token", "")[:1000], utcnow())
+    if member is None:
+        return _message("email_link_invalid", 400)
+    db.session.commit()
+    return _message("email_verified", 200)
 
 
 def _check_form() -> tuple[AccountLinkToken | None, Response | None]:
