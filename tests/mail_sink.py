@@ -6,10 +6,10 @@ import email
 import email.policy
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -46,11 +46,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def mail_sink() -> Iterator[MailSink]:
-    """Run an SMTP server on 127.0.0.1 for one test."""
+@contextmanager
+def running_mail_sink() -> Iterator[MailSink]:
+    """Run an SMTP server on 127.0.0.1 until the block ends."""
     keep, port = _Keep(), _free_port()
     controller = Controller(keep, hostname="127.0.0.1", port=port)
     controller.start()
-    yield MailSink(port, keep)
-    controller.stop()
+    try:
+        yield MailSink(port, keep)
+    finally:
+        controller.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from bot.extensions import db
 from bot.members.models import Member
 from bot.points.service import balance
 from tests.ec.test_shop_webhooks import SECRET, order, purchases, signed_post
-from tests.mail_sink import MailSink, mail_sink  # noqa: F401
+from tests.mail_sink import MailSink, running_mail_sink
 from tests.members.parallel import issued_link_token, opened_form
 
 Drain = Callable[..., None]
@@ -22,7 +22,13 @@ VICTIM = "hanako@example.com"
 
 
 @pytest.fixture
-def settings_overrides(mail_sink: MailSink) -> dict[str, Any]:  # noqa: F811
+def mail_sink() -> Iterator[MailSink]:
+    with running_mail_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def settings_overrides(mail_sink: MailSink) -> dict[str, Any]:
     return {
         "EC_WEBHOOK_SECRET": SECRET,
         "SMTP_HOST": "127.0.0.1",
@@ -46,7 +52,7 @@ def register(app: Flask, email: str, name: str = "山田 花子") -> int:
         return member_id
 
 
-def link_in(mail_sink: MailSink, address: str) -> str:  # noqa: F811
+def link_in(mail_sink: MailSink, address: str) -> str:
     [message] = mail_sink.to(address)
     body = message.get_content()
     match = re.search(r"http://bot\.example\.test(/link/verify-email\?\S+)", body)
@@ -57,7 +63,7 @@ def link_in(mail_sink: MailSink, address: str) -> str:  # noqa: F811
 def test_someone_registering_with_another_persons_email_gets_none_of_their_orders(
     app: Flask,
     worker: Drain,
-    mail_sink: MailSink,  # noqa: F811
+    mail_sink: MailSink,
 ) -> None:
     attacker = register(app, VICTIM, name="なりすまし")
 
@@ -75,7 +81,7 @@ def test_someone_registering_with_another_persons_email_gets_none_of_their_order
 def test_orders_count_once_the_member_opened_the_link_from_the_email(
     app: Flask,
     worker: Drain,
-    mail_sink: MailSink,  # noqa: F811
+    mail_sink: MailSink,
 ) -> None:
     member_id = register(app, VICTIM)
     worker()
@@ -100,7 +106,7 @@ def test_a_forged_or_broken_link_proves_nothing(
     app: Flask,
     worker: Drain,
     mail_sink: MailSink,
-    mangle: str,  # noqa: F811
+    mangle: str,
 ) -> None:
     register(app, VICTIM)
     worker()
