@@ -1,7 +1,7 @@
 """member email proof: when a member proved their e-mail address
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 
 Online orders are credited by e-mail address only once the member opened the
 link mailed to it. Addresses that came from `members import` (the shop's own
@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """imported points expire: opening balances without an expiry get one
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 
 Opening balances written by `members import` used to have no expiry, so they
 never lapsed and the card showed none. They now lapse like earned points. Rows
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 from flask import current_app
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
