@@ -44,6 +44,11 @@ def new_quote_token() -> str:
     return secrets.token_urlsafe(96)[:128]
 
 
+def new_mark_as_read_token() -> str:
+    """Return a fresh mark-as-read token for a received message."""
+    return secrets.token_urlsafe(48)
+
+
 def new_link_token() -> str:
     """Return a fresh account-link token."""
     return secrets.token_urlsafe(24)

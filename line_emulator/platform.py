@@ -12,7 +12,12 @@ from typing import Any
 
 from line_emulator import errors
 from line_emulator.errors import LineApiError
-from line_emulator.ids import is_retry_key, new_link_token, new_reply_token
+from line_emulator.ids import (
+    is_retry_key,
+    new_link_token,
+    new_mark_as_read_token,
+    new_reply_token,
+)
 from line_emulator.messages_sent import Delivery, sent_message_ids
 from line_emulator.richmenu_store import RichMenuStore
 from line_emulator.settings import EmulatorSettings
@@ -57,6 +62,10 @@ class ChannelState:
 
     users: dict[str, EmulatedUser] = field(default_factory=dict)
     reply_tokens: dict[str, IssuedToken] = field(default_factory=dict)
+    # Mark-as-read token -> (user id, message id), in the order messages came.
+    read_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Message ids the bot marked as read (a token marks its message and earlier).
+    read_message_ids: set[str] = field(default_factory=set)
     link_tokens: dict[str, IssuedToken] = field(default_factory=dict)
     retry_keys: dict[str, AcceptedRetryKey] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
@@ -153,6 +162,31 @@ class LinePlatform:
         return user
 
     # Reply tokens
+
+    def issue_mark_as_read_token(self, user_id: str, message_id: str) -> str:
+        """Issue the token with which the bot may mark a user's message as read."""
+        token = new_mark_as_read_token()
+        with self.lock:
+            self.state.read_tokens[token] = (user_id, message_id)
+        return token
+
+    def mark_as_read(self, token: str) -> bool:
+        """Mark a token's message and the user's earlier ones read; False if unknown."""
+        with self.lock:
+            found = self.state.read_tokens.get(token)
+            if found is None:
+                return False
+            for user_id, message_id in self.state.read_tokens.values():
+                if user_id == found[0]:
+                    self.state.read_message_ids.add(message_id)
+                if message_id == found[1]:
+                    break
+            return True
+
+    def read_message_ids(self) -> set[str]:
+        """Return the ids of the users' messages the bot has marked as read."""
+        with self.lock:
+            return set(self.state.read_message_ids)
 
     def issue_reply_token(self, user_id: str) -> str:
         """Issue a single-use reply token for a user's event."""

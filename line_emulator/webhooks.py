@@ -87,10 +87,12 @@ def text_message_event(
     platform: LinePlatform, user_id: str, text: str
 ) -> dict[str, Any]:
     """Build a text message event."""
+    message_id = new_message_id()
     message = {
         "type": "text",
-        "id": new_message_id(),
+        "id": message_id,
         "quoteToken": new_quote_token(),
+        "markAsReadToken": platform.issue_mark_as_read_token(user_id, message_id),
         "text": text,
     }
     return build_event(platform, "message", user_id, {"message": message})
@@ -100,10 +102,12 @@ def sticker_message_event(
     platform: LinePlatform, user_id: str, package_id: str, sticker_id: str
 ) -> dict[str, Any]:
     """Build a sticker message event."""
+    message_id = new_message_id()
     message = {
         "type": "sticker",
-        "id": new_message_id(),
+        "id": message_id,
         "quoteToken": new_quote_token(),
+        "markAsReadToken": platform.issue_mark_as_read_token(user_id, message_id),
         "packageId": str(package_id),
         "stickerId": str(sticker_id),
         "stickerResourceType": "STATIC",
@@ -125,6 +129,7 @@ def image_message_event(
         "type": "image",
         "id": message_id,
         "quoteToken": new_quote_token(),
+        "markAsReadToken": platform.issue_mark_as_read_token(user_id, message_id),
         "contentProvider": {"type": "line"},
     }
     return build_event(platform, "message", user_id, {"message": message})

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from bot.faq.content import FaqEntry
+from bot.faq.gaps import record_gap
 from bot.faq.service import LiveFaq, live_faq
 from bot.handlers.context import EventContext
 from bot.handoff import service as handoff
@@ -15,6 +16,7 @@ from bot.handoff.handlers import (
     handoff_quick_reply_item,
     wants_person,
 )
+from bot.line.client import LineApiError, line_client
 from bot.line.postback import encode_postback
 from bot.messages import render, text_message
 
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 LABEL_LIMIT = 20
 QUICK_REPLY_LIMIT = 13
+# LINE takes multiples of 5; the answer usually replaces it well before.
+LOADING_SECONDS = 5
 
 
 def answer_text(ctx: EventContext) -> None:
@@ -35,7 +39,7 @@ def answer_text(ctx: EventContext) -> None:
         handoff.clear_not_understood(user.id)
         hand_to_person(ctx, user, "asked", [(event_id, text)])
         return
-    result = live_faq().index.match(text)
+    result = live_faq(lambda: show_loading(user.line_user_id)).index.match(text)
     log.info(
         "faq matched", extra={"kind": result.kind, "score": round(result.score, 3)}
     )
@@ -44,8 +48,10 @@ def answer_text(ctx: EventContext) -> None:
         ctx.reply([answer_message(result.entry)])
     elif result.kind == "candidates":
         handoff.clear_not_understood(user.id)
+        record_gap(user.id, text, "candidates", result.candidates[0].id)
         ctx.reply([candidates_message(result.candidates)])
     else:
+        record_gap(user.id, text, "none", None)
         misses = handoff.note_not_understood(user.id, event_id, text)
         if len(misses) >= handoff.MISSES_BEFORE_HANDOFF:
             handoff.clear_not_understood(user.id)
@@ -59,6 +65,14 @@ def answer_text(ctx: EventContext) -> None:
                 )
             ]
         )
+
+
+def show_loading(line_user_id: str) -> None:
+    """Show LINE's loading animation while the FAQ index is rebuilt."""
+    try:
+        line_client().show_loading(line_user_id, LOADING_SECONDS)
+    except LineApiError as exc:  # only a courtesy: answer all the same
+        log.warning("loading animation not shown", extra={"status": exc.status})
 
 
 def answer_message(entry: FaqEntry) -> dict[str, Any]:

@@ -1,100 +1,30 @@
-"""Match a customer's Japanese question to an FAQ entry with character n-grams."""
+"""Match a customer's Japanese question to an FAQ entry by weighted features."""
 
 from __future__ import annotations
 
+import heapq
 import math
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from bot.faq.analysis import (
+    DEFAULT_WEIGHTS,
+    FeatureWeights,
+    Word,
+    analyse,
+    is_meaningful,
+)
 from bot.faq.content import FaqEntry
+from bot.faq.decision import DEFAULT_DECISION, DecisionModel, evidence
+from bot.faq.normalise import normalise_text
+
+__all__ = ["FaqIndex", "FaqMatch", "MatchThresholds", "normalise_text"]
 
 MatchKind = Literal["answer", "candidates", "none"]
 
-KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-LONG_VOWEL_MARKS = str.maketrans("", "", "ー〜～")
-# Openers that carry no meaning for matching; removed from the start of a clause.
-LEADING_FILLERS = (
-    "おはようございます",
-    "こんにちは",
-    "こんばんは",
-    "はじめまして",
-    "すみません",
-    "すいません",
-    "ちなみに",
-    "しつもん",
-    "質問です",
-    "質問",
-    "えっと",
-    "あの",
-)
-# Polite and casual sentence endings, so "送料はいくらですか" meets "送料いくら".
-TRAILING_ENDINGS = tuple(
-    sorted(
-        (
-            "でしょうか",
-            "ませんか",
-            "ますか",
-            "ですか",
-            "くださいませ",
-            "ください",
-            "下さい",
-            "おねがいします",
-            "お願いします",
-            "おねがい",
-            "お願い",
-            "おしえてほしい",
-            "教えてほしい",
-            "おしえて",
-            "教えて",
-            "しりたいです",
-            "知りたいです",
-            "しりたい",
-            "知りたい",
-            "なんですけど",
-            "んですけど",
-            "んだけど",
-            "なんですが",
-            "んですが",
-            "のですが",
-            "ですが",
-            "けど",
-            "でしょう",
-            "なさい",
-            "ですよね",
-            "ですね",
-            "だよね",
-            "よね",
-            "です",
-            "ます",
-            "って",
-            "かな",
-            "かね",
-            "の",
-            "か",
-            "ね",
-            "よ",
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-# Everyday retail synonyms folded to one spelling (keys are already normalised).
-SYNONYMS = (
-    ("おんらいんしょっぷ", "おんらいん"),
-    ("おんらいんすとあ", "おんらいん"),
-    ("ねっとしょっぷ", "おんらいん"),
-    ("ねっと", "おんらいん"),
-    ("通販", "おんらいん"),
-    ("お店", "店舗"),
-    ("店頭", "店舗"),
-    ("元旦", "元日"),
-)
-# Kanji unigrams plus all bigrams; trigrams only added noise across particles.
-NGRAM_WEIGHTS = {1: 1.0, 2: 1.0}
 # Keywords count this many times over in the whole-entry vector.
 KEYWORD_WEIGHT = 2.0
 # How much of the score comes from the best single phrasing versus the whole entry.
@@ -102,18 +32,33 @@ PHRASING_SHARE = 0.3
 # N-grams no entry contains still weigh on the query (off-topic words pull the
 # score down) but at half the rarest known weight, so rambling stays answerable.
 UNKNOWN_IDF_FACTOR = 0.5
+# Features in more than this share of entries (and more than this many) are
+# left out of the look-up lists: they tell nothing apart in a large FAQ.
+COMMON_SHARE = 0.1
+COMMON_MIN_ENTRIES = 60
+# Only this many best entries are kept in a ranking.
+RANKED_DEPTH = 10
+# Among this many closest entries, words only one has re-rank them...
+CONTENDERS = 3
+# ...adding this share of their weight again to that entry's score.
+INTENT_SHARE = 0.6
+# A question about another business's thing keeps this share of its score.
+FOREIGN_OWNER_FACTOR = 0.6
 
 
 @dataclass(frozen=True, slots=True)
 class MatchThresholds:
     """Score limits that decide between answering, offering choices and giving up.
 
-    Tuned on tests/faq/eval_questions.yaml; scores are blended cosine similarities.
+    Set on the tuning half of tests/faq/intent_questions.yaml by
+    `python bench/faq_bench.py --calibrate` (most right answers while at least
+    95% of out-of-scope questions go unanswered); scores are blended cosine
+    similarities scaled by word coverage.
     """
 
     # Answer outright only at or above this score (for an FAQ of reference_size
     # entries or fewer)...
-    answer: float = 0.21
+    answer: float = 0.24
     # ...raised by this much per e-fold of entries beyond reference_size: a
     # bigger FAQ has rarer n-grams with higher IDF, so chance overlaps between
     # an off-topic message and some entry score higher.
@@ -121,11 +66,14 @@ class MatchThresholds:
     reference_size: int = 50
     # ...and only when the runner-up trails by both of these margins.
     min_margin: float = 0.01
-    min_relative_margin: float = 0.08
-    # Below this the message is not about the FAQ at all.
+    min_relative_margin: float = 0.1
+    # Below this the message is not about the FAQ at all (about 85% of the
+    # tuning half's out-of-scope questions score under it).
     candidate: float = 0.18
     # Offer only candidates scoring at least this share of the best one.
     candidate_ratio: float = 0.6
+    # A runner-up within this share of the best score: ask which was meant.
+    tie_margin: float = 0.14
 
     def answer_at(self, size: int) -> float:
         """Return the answer threshold for an FAQ with this many entries."""
@@ -137,6 +85,17 @@ DEFAULT_THRESHOLDS = MatchThresholds()
 
 
 @dataclass(frozen=True, slots=True)
+class Ranking:
+    """Entries ranked for one text, with what the decision looks at."""
+
+    ranked: list[tuple[float, int]]
+    words: list[Word]
+    # (query weight, entry postings) of each word or synonym feature shared.
+    shared: list[tuple[float, tuple[tuple[int, float], ...]]]
+    foreign: bool
+
+
+@dataclass(frozen=True, slots=True)
 class FaqMatch:
     """The outcome of matching one message against the FAQ."""
 
@@ -144,65 +103,6 @@ class FaqMatch:
     score: float
     entry: FaqEntry | None = None
     candidates: tuple[FaqEntry, ...] = ()
-
-
-def normalise_text(text: str) -> str:
-    """Fold width, case, kana and endings so differently typed questions meet."""
-    return "".join(_normalised_clauses(text))
-
-
-def _normalised_clauses(text: str) -> list[str]:
-    """Split text into clauses at punctuation and strip fillers and endings."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    folded = folded.translate(KATAKANA_TO_HIRAGANA).translate(LONG_VOWEL_MARKS)
-    for variant, canonical in SYNONYMS:
-        folded = folded.replace(variant, canonical)
-    clauses: list[str] = []
-    current: list[str] = []
-    for char in folded + " ":
-        if unicodedata.category(char)[0] in "LN":
-            current.append(char)
-        elif current:
-            clauses.append(_strip_fillers("".join(current)))
-            current = []
-    return [clause for clause in clauses if clause]
-
-
-def _strip_fillers(clause: str) -> str:
-    """Remove leading fillers and trailing polite or casual endings."""
-    changed = True
-    while changed and clause:
-        changed = False
-        for filler in LEADING_FILLERS:
-            if clause.startswith(filler):
-                clause = clause[len(filler) :]
-                changed = True
-        for ending in TRAILING_ENDINGS:
-            if clause.endswith(ending) and len(clause) > len(ending):
-                clause = clause[: -len(ending)]
-                changed = True
-                break
-    if clause in TRAILING_ENDINGS:
-        return ""
-    return clause
-
-
-def text_features(text: str) -> Counter[str]:
-    """Return weighted character n-gram counts of normalised text."""
-    features: Counter[str] = Counter()
-    for clause in _normalised_clauses(text):
-        for size, weight in NGRAM_WEIGHTS.items():
-            for start in range(len(clause) - size + 1):
-                gram = clause[start : start + size]
-                if size == 1 and not _is_kanji(gram):
-                    continue
-                features[gram] += weight
-    return features
-
-
-def _is_kanji(char: str) -> bool:
-    """Tell whether a character is a CJK ideograph (meaningful on its own)."""
-    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
 
 
 def _weigh(
@@ -229,24 +129,48 @@ class FaqIndex:
     entry_postings: Mapping[str, tuple[tuple[int, float], ...]]
     phrasing_postings: Mapping[str, tuple[tuple[int, float], ...]]
     phrasing_owner: tuple[int, ...]
+    vocabulary: frozenset[str] = frozenset()
+    entry_keys: tuple[frozenset[str], ...] = ()
+    entry_readings: tuple[str, ...] = ()
+    weights: FeatureWeights = DEFAULT_WEIGHTS
+    scope_check: bool = True
+    intent_share: float = 0.0
+    decision: DecisionModel | None = DEFAULT_DECISION
 
     @classmethod
-    def build(cls, entries: Sequence[FaqEntry]) -> FaqIndex:
+    def build(
+        cls,
+        entries: Sequence[FaqEntry],
+        weights: FeatureWeights = DEFAULT_WEIGHTS,
+        scope_check: bool = True,
+        intent_share: float = INTENT_SHARE,
+        decision: DecisionModel | None = DEFAULT_DECISION,
+    ) -> FaqIndex:
         """Build the index from parsed FAQ entries."""
         entry_features: list[Counter[str]] = []
         phrasings: list[tuple[int, Counter[str]]] = []
+        entry_keys: list[frozenset[str]] = []
+        entry_readings: list[str] = []
         for position, entry in enumerate(entries):
             whole: Counter[str] = Counter()
+            keys: set[str] = set()
+            readings: list[str] = []
             for text in (entry.question, *entry.alternatives):
-                features = text_features(text)
+                features, words = analyse(text, weights)
+                keys.update(key for word in words for key in _word_keys(word))
+                readings.append("".join(word.reading for word in words))
                 phrasings.append((position, features))
                 whole.update(features)
             for keyword in entry.keywords:
-                features = text_features(keyword)
+                features, words = analyse(keyword, weights)
+                keys.update(key for word in words for key in _word_keys(word))
+                readings.append("".join(word.reading for word in words))
                 phrasings.append((position, features))
                 for gram, count in features.items():
                     whole[gram] += count * KEYWORD_WEIGHT
             entry_features.append(whole)
+            entry_keys.append(frozenset(keys))
+            entry_readings.append("|".join(readings))
         document_frequency: Counter[str] = Counter()
         for features in entry_features:
             document_frequency.update(features.keys())
@@ -256,72 +180,197 @@ class FaqIndex:
             for gram, frequency in document_frequency.items()
         }
         unknown_idf = (math.log(1 + total) + 1.0) * UNKNOWN_IDF_FACTOR
+        # Features most entries share weigh little but cost the most to look up.
+        crowded = max(COMMON_MIN_ENTRIES, COMMON_SHARE * total)
+        common = {gram for gram, count in document_frequency.items() if count > crowded}
         return cls(
             entries=tuple(entries),
             idf=MappingProxyType(idf),
             unknown_idf=unknown_idf,
             entry_postings=_postings(
-                [_weigh(f, idf, unknown_idf) for f in entry_features]
+                [_weigh(f, idf, unknown_idf) for f in entry_features], common
             ),
             phrasing_postings=_postings(
-                [_weigh(f, idf, unknown_idf) for _, f in phrasings]
+                [_weigh(f, idf, unknown_idf) for _, f in phrasings], common
             ),
             phrasing_owner=tuple(owner for owner, _ in phrasings),
+            vocabulary=frozenset().union(*entry_keys),
+            entry_keys=tuple(entry_keys),
+            entry_readings=tuple(entry_readings),
+            weights=weights,
+            scope_check=scope_check,
+            intent_share=intent_share,
+            decision=decision,
         )
 
     def score(self, text: str) -> list[tuple[float, int]]:
-        """Rank entries sharing any n-gram with the text as (score, position)."""
-        query = _weigh(text_features(text), self.idf, self.unknown_idf)
+        """Rank the closest entries to the text as (score, position), best first."""
+        return self.rank(text).ranked
+
+    def rank(self, text: str) -> Ranking:
+        """Rank entries for a text and keep what the decision needs."""
+        features, words = analyse(text, self.weights)
+        query = _weigh(features, self.idf, self.unknown_idf)
         whole_scores: defaultdict[int, float] = defaultdict(float)
         phrasing_scores: defaultdict[int, float] = defaultdict(float)
+        shared: list[tuple[float, tuple[tuple[int, float], ...]]] = []
         for gram, weight in query.items():
-            for position, value in self.entry_postings.get(gram, ()):
+            postings = self.entry_postings.get(gram, ())
+            for position, value in postings:
                 whole_scores[position] += weight * value
+            if postings and gram[:2] in ("w:", "s:"):
+                shared.append((weight, postings))
             for phrasing, value in self.phrasing_postings.get(gram, ()):
                 phrasing_scores[phrasing] += weight * value
-        best_phrasing: defaultdict[int, float] = defaultdict(float)
+        best_phrasing: dict[int, float] = {}
+        owners = self.phrasing_owner
         for phrasing, value in phrasing_scores.items():
-            owner = self.phrasing_owner[phrasing]
-            best_phrasing[owner] = max(best_phrasing[owner], value)
-        combined = [
+            if value > best_phrasing.get(owners[phrasing], 0.0):
+                best_phrasing[owners[phrasing]] = value
+        combined = heapq.nlargest(
+            RANKED_DEPTH,
             (
-                PHRASING_SHARE * best_phrasing[position]
-                + (1 - PHRASING_SHARE) * whole_scores[position],
-                position,
-            )
-            for position in whole_scores
-        ]
-        combined.sort(reverse=True)
-        return combined
+                (
+                    PHRASING_SHARE * best_phrasing.get(position, 0.0)
+                    + (1 - PHRASING_SHARE) * score,
+                    position,
+                )
+                for position, score in whole_scores.items()
+            ),
+        )
+        if self.intent_share and len(combined) > 1:
+            combined = _weigh_telling_words(combined, shared, self.intent_share)
+        foreign = self.scope_check and self.names_something_else(words)
+        if foreign:
+            combined = [(score * FOREIGN_OWNER_FACTOR, pos) for score, pos in combined]
+        return Ranking(combined, words, shared, foreign)
+
+    def explained(self, position: int, word: Word) -> bool:
+        """Tell whether an entry has this word, a synonym of it or its reading."""
+        if any(key in self.entry_keys[position] for key in _word_keys(word)):
+            return True
+        return len(word.reading) >= 2 and word.reading in self.entry_readings[position]
+
+    def names_something_else(self, words: list[Word]) -> bool:
+        """Tell whether the text is about another business's thing.
+
+        "ユニクロの営業時間" or "ゲームのポイント": a brand the FAQ never names, or
+        an unknown noun owning ("Xの") a word the FAQ knows, means the shared
+        word belongs to something else.
+        """
+        for position, word in enumerate(words):
+            if (
+                not word.noun
+                or not is_meaningful(word)
+                or _is_hiragana(word.surface)  # unconverted kana splits unreliably
+                or self.knows(word)
+            ):
+                continue
+            if word.proper:
+                return True
+            following = words[position + 1 : position + 3]
+            if (
+                len(following) == 2
+                and following[0].surface == "の"
+                and is_meaningful(following[1])
+                and self.knows(following[1])
+            ):
+                return True
+        return False
+
+    def knows(self, word: Word) -> bool:
+        """Tell whether any FAQ text has this word, a synonym or its reading."""
+        return any(key in self.vocabulary for key in _word_keys(word))
 
     def match(
         self, text: str, thresholds: MatchThresholds = DEFAULT_THRESHOLDS
     ) -> FaqMatch:
         """Answer, offer up to three candidates, or give up on a message."""
-        ranked = self.score(text)
-        if not ranked or ranked[0][0] < thresholds.candidate:
-            return FaqMatch(kind="none", score=ranked[0][0] if ranked else 0.0)
+        ranking = self.rank(text)
+        ranked = ranking.ranked
+        if not ranked:
+            return FaqMatch(kind="none", score=0.0)
         top_score, top_position = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-        margin = max(thresholds.min_margin, thresholds.min_relative_margin * top_score)
-        answer_floor = thresholds.answer_at(len(self.entries))
-        if top_score >= answer_floor and top_score - runner_up >= margin:
+        if self.decision is not None:
+            confidence = self.decision.probability(evidence(self, ranking))
+            answer = confidence >= self.decision.answer
+            offer = confidence >= self.decision.candidates
+        else:
+            runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+            margin = max(
+                thresholds.min_margin, thresholds.min_relative_margin * top_score
+            )
+            answer = (
+                top_score >= thresholds.answer_at(len(self.entries))
+                and top_score - runner_up >= margin
+            )
+            offer = top_score >= thresholds.candidate
+        if answer and not self.close_call(ranking, thresholds):
             return FaqMatch(
                 kind="answer", score=top_score, entry=self.entries[top_position]
             )
-        floor = max(thresholds.candidate, top_score * thresholds.candidate_ratio)
+        if not (answer or offer):
+            return FaqMatch(kind="none", score=top_score)
+        floor = top_score * thresholds.candidate_ratio
         candidates = tuple(
             self.entries[position] for score, position in ranked[:3] if score >= floor
         )
         return FaqMatch(kind="candidates", score=top_score, candidates=candidates)
 
+    def close_call(self, ranking: Ranking, thresholds: MatchThresholds) -> bool:
+        """Tell whether the runner-up is too close to answer without asking.
+
+        Words that tell intents apart have already re-ranked the contenders,
+        so a lead this small means the question fits both ("返品したい").
+        """
+        ranked = ranking.ranked
+        if len(ranked) < 2 or ranked[0][0] <= 0.0:
+            return False
+        return ranked[0][0] - ranked[1][0] < thresholds.tie_margin * ranked[0][0]
+
+
+def _weigh_telling_words(
+    ranked: list[tuple[float, int]],
+    shared: list[tuple[float, tuple[tuple[int, float], ...]]],
+    share: float,
+) -> list[tuple[float, int]]:
+    """Re-rank the closest entries by the query words only one of them has.
+
+    Earning, using and losing points all say ポイント; what tells them apart is
+    使う, 貯まる or 期限. Among the top contenders, a feature that exactly one
+    of them has adds its share again to that one's score.
+    """
+    contenders = {position for _, position in ranked[:CONTENDERS]}
+    bonus: defaultdict[int, float] = defaultdict(float)
+    for weight, postings in shared:
+        holders = [(p, value) for p, value in postings if p in contenders]
+        if len(holders) == 1:
+            bonus[holders[0][0]] += weight * holders[0][1]
+    rescored = [
+        (score + share * bonus[position], position) for score, position in ranked
+    ]
+    rescored.sort(reverse=True)
+    return rescored
+
+
+def _is_hiragana(text: str) -> bool:
+    return all("\u3041" <= char <= "\u309f" for char in text)
+
+
+def _word_keys(word: Word) -> tuple[str, ...]:
+    """Return the keys under which a meaningful word is known to the FAQ."""
+    if not is_meaningful(word):
+        return ()
+    return (f"w:{word.lemma}", f"y:{word.reading}", *(f"s:{g}" for g in word.groups))
+
 
 def _postings(
-    vectors: list[dict[str, float]],
+    vectors: list[dict[str, float]], common: set[str]
 ) -> Mapping[str, tuple[tuple[int, float], ...]]:
     """Invert per-document vectors into feature -> (document, weight) postings."""
     inverted: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
     for document, vector in enumerate(vectors):
         for gram, value in vector.items():
-            inverted[gram].append((document, value))
+            if gram not in common:
+                inverted[gram].append((document, value))
     return MappingProxyType({gram: tuple(items) for gram, items in inverted.items()})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.extensions import db
@@ -43,3 +43,42 @@ class FaqRecord(db.Model):
             alternatives=tuple(self.alternatives or ()),
             keywords=tuple(self.keywords or ()),
         )
+
+
+class FaqGap(db.Model):
+    """A question the bot could not answer or had to ask about; kept for a while."""
+
+    __tablename__ = "faq_gaps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("line_users.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # none (fell back) or candidates (asked which question was meant).
+    kind: Mapped[str] = mapped_column(String(16))
+    best_faq_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, index=True
+    )
+
+
+class FaqSuggestion(db.Model):
+    """An operator's proposal: a customer's question as another way to ask an entry.
+
+    `faq_id` empty means "note it for a new entry". Nothing here changes the
+    FAQ: `flask faq suggestions` writes them as a YAML patch a person reviews.
+    """
+
+    __tablename__ = "faq_suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
+    operator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operators.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(String(500))
+    faq_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

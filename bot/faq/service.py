@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,8 +107,11 @@ def init_cache(app: Flask) -> None:
     app.extensions["faq_cache"] = _FaqCache()
 
 
-def live_faq() -> LiveFaq:
+def live_faq(before_rebuild: Callable[[], None] | None = None) -> LiveFaq:
     """Return the current FAQ, rebuilding the index if another process loaded one.
+
+    `before_rebuild` runs first when the index must be rebuilt (a moment's
+    work), so a caller can show LINE's loading animation meanwhile.
 
     The version is read once per app context, that is once per job or
     request: a job answering fifty messages asks Redis once, and answers
@@ -118,6 +122,9 @@ def live_faq() -> LiveFaq:
         return found
     cache: _FaqCache = current_app.extensions["faq_cache"]
     version = _current_version()
+    live = cache.live
+    if before_rebuild is not None and (live is None or live.version != version):
+        before_rebuild()  # outside the lock: a slow LINE call blocks no one
     with cache.lock:
         if cache.live is None or cache.live.version != version:
             cache.live = _build(version)

@@ -128,6 +128,7 @@ def keep_for_operator(ctx: EventContext) -> bool:
         text=message.get("text") if kind == "text" else None,
         source_event_id=ctx.event.webhook_event_id,
         now=ctx.occurred_at,
+        read_token=str(message.get("markAsReadToken") or "")[:255] or None,
     )
     return True
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from bot.extensions import db
+from bot.handoff import service
 from bot.handoff.live import publish_after_commit
 from bot.handoff.models import PENDING, Conversation, ConversationMessage
 from bot.jobs import is_final_attempt
-from bot.line.client import LineApiError, LineTransientError
+from bot.line.client import LineApiError, LineTransientError, line_client
 from bot.line.delivery import push_to_user, retry_key_for
 from bot.messages import text_message
+from bot.models_base import utcnow
 from bot.richmenu import service as richmenu_service
 from bot.users.models import LineUser
 
@@ -48,4 +50,21 @@ def restore_menu(user_id: int) -> None:
     if user is None:
         return
     richmenu_service.apply_menu(user)
+    db.session.commit()
+
+
+def mark_conversation_read(conversation_id: int) -> None:
+    """Show the customer that an operator has read their messages."""
+    token = service.unread_token(conversation_id)
+    if token is None:
+        return
+    try:
+        line_client().mark_as_read(token)
+    except LineTransientError:
+        if not is_final_attempt():
+            raise
+        return
+    except LineApiError as exc:
+        log.warning("messages not marked read", extra={"status": exc.status})
+    service.note_read(conversation_id, utcnow())
     db.session.commit()

@@ -93,4 +93,7 @@ class ConversationMessage(db.Model):
     source_event_id: Mapped[str | None] = mapped_column(String(80), unique=True)
     # Outgoing rows: pending, replied, pushed, already, blocked or failed.
     delivery: Mapped[str | None] = mapped_column(String(16))
+    # The customer's message's mark-as-read token, until an operator has read it.
+    read_token: Mapped[str | None] = mapped_column(String(255))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -79,6 +79,7 @@ def record_message(
     operator_id: int | None = None,
     delivery: str | None = None,
     now: datetime | None = None,
+    read_token: str | None = None,
 ) -> ConversationMessage:
     """Store one message of the conversation and note the activity."""
     now = now or utcnow()
@@ -91,6 +92,7 @@ def record_message(
         operator_id=operator_id,
         delivery=delivery,
         created_at=now,
+        read_token=read_token,
     )
     db.session.add(message)
     if sender in (CUSTOMER, OPERATOR):
@@ -184,6 +186,27 @@ def idle_conversations(now: datetime) -> list[int]:
     )
 
 
+def stale_outgoing_messages(now: datetime, older_than_seconds: int) -> list[int]:
+    """Return outgoing messages still pending after the given age, oldest first.
+
+    Such a message missed the queue (Redis was down when it was stored, or
+    the job was lost); its push carries a retry key, so queueing it again
+    never delivers it twice.
+    """
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    return list(
+        db.session.scalars(
+            select(ConversationMessage.id)
+            .where(
+                ConversationMessage.delivery == PENDING,
+                ConversationMessage.created_at <= cutoff,
+            )
+            .order_by(ConversationMessage.id)
+            .limit(10_000)
+        )
+    )
+
+
 def note_not_understood(
     user_id: int, event_id: str, text: str
 ) -> list[tuple[str, str]]:
@@ -205,3 +228,32 @@ def note_not_understood(
 def clear_not_understood(user_id: int) -> None:
     """Start counting misunderstood messages afresh (the bot answered)."""
     get_redis().delete(f"faq:misses:{user_id}")
+
+
+def unread_token(conversation_id: int) -> str | None:
+    """Return the newest customer message's mark-as-read token not used yet."""
+    return db.session.scalar(
+        select(ConversationMessage.read_token)
+        .where(
+            ConversationMessage.conversation_id == conversation_id,
+            ConversationMessage.sender == CUSTOMER,
+            ConversationMessage.read_token.is_not(None),
+            ConversationMessage.read_at.is_(None),
+        )
+        .order_by(ConversationMessage.created_at.desc(), ConversationMessage.id.desc())
+        .limit(1)
+    )
+
+
+def note_read(conversation_id: int, now: datetime) -> None:
+    """Mark every customer message of a conversation read (flush only)."""
+    db.session.execute(
+        update(ConversationMessage)
+        .where(
+            ConversationMessage.conversation_id == conversation_id,
+            ConversationMessage.sender == CUSTOMER,
+            ConversationMessage.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -20,10 +20,14 @@ from flask import (
 )
 
 from bot.extensions import db, get_redis
+from bot.faq import gaps as faq_gaps
 from bot.handoff import service as handoff
+from bot.handoff.jobs import mark_conversation_read
 from bot.handoff.live import stream_events
 from bot.handoff.models import WAITING, WITH_OPERATOR
+from bot.handoff.stream_slots import StreamRefused, open_stream_slot
 from bot.handoff.timers import close_conversation, send_later
+from bot.jobs import enqueue
 from bot.models_base import utcnow
 from bot.operator import service
 from bot.operator.accounts import authenticate, signin_limit
@@ -80,26 +84,27 @@ def _template_helpers() -> dict[str, Any]:
 def login() -> Any:
     """Show the sign-in form; sign the operator in with email and password.
 
-    Failures count per email and per IP; past the limit the form answers 429
-    without checking the password, so guessing cannot go on.
+    Attempts count per email and per IP before the password is checked (a
+    success is taken back); past the limit the form answers 429 without
+    checking, so guessing cannot go on, not even in parallel.
     """
     if request.method == "GET":
         return render_template("operator/login.html")
     email = request.form.get("email", "")[:254]
     account, ip = email.strip().lower(), client_ip()
     limit = signin_limit()
-    if limit.is_limited(ip, account):
+    attempt = limit.reserve(ip, account)
+    if attempt is None:
         log.warning("console sign-in refused: too many failures", extra={"ip": ip})
         flash("サインインの失敗が続いたため、しばらくしてからお試しください。", "error")
         return render_template("operator/login.html"), 429
     operator = authenticate(email, request.form.get("password", ""))
     if operator is None:
-        limit.record_failure(ip, account)
         log.info("console sign-in failed", extra={"ip": ip})
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("operator/login.html"), 401
     db.session.commit()
-    limit.clear_account(account)
+    limit.succeeded(attempt)
     sign_in(operator)
     return redirect(_safe_next(request.args.get("next")))
 
@@ -115,8 +120,12 @@ def logout() -> Any:
 @login_required
 def queue() -> str:
     """Show waiting conversations (live) and the ones being answered."""
+    resolved = request.args.get("resolved", type=int)
+    offer = resolved if resolved and _customer_questions(resolved) else None
     return render_template(
-        "operator/queue.html", snapshot=service.queue_snapshot(current_operator())
+        "operator/queue.html",
+        snapshot=service.queue_snapshot(current_operator()),
+        suggest_for=offer,
     )
 
 
@@ -132,16 +141,26 @@ def queue_json() -> Response:
 
 @bp.get("/events")
 @login_required
-def events() -> Response:
+def events() -> Response | tuple[Response, int]:
     """Stream live updates as server-sent events (needs a threaded or async server)."""
     redis = get_redis()
     heartbeat = current_app.config["SETTINGS"].OPERATOR_STREAM_HEARTBEAT_SECONDS
+    try:
+        slot = open_stream_slot(redis, current_operator().id, heartbeat)
+    except StreamRefused as exc:
+        db.session.rollback()
+        log.warning("live stream refused", extra={"status": exc.status})
+        response = jsonify(error=exc.reason)
+        response.headers["Retry-After"] = "30"
+        return response, exc.status
     db.session.remove()  # hold no database connection while streaming
     response = Response(
-        stream_with_context(stream_events(redis, heartbeat)),
+        stream_with_context(stream_events(redis, heartbeat, slot=slot)),
         mimetype="text/event-stream",
     )
     response.headers["X-Accel-Buffering"] = "no"
+    # Also when the client leaves before the stream's first byte.
+    response.call_on_close(slot.release)
     return response
 
 
@@ -152,6 +171,7 @@ def conversation(conversation_id: int) -> str:
     found = service.conversation_with_people(conversation_id) or abort(404)
     conv, user, operator = found
     me = current_operator()
+    _mark_read_if_open(conv.id, conv.state)
     return render_template(
         "operator/conversation.html",
         conversation=conv,
@@ -171,6 +191,7 @@ def messages_json(conversation_id: int) -> Response:
     """Return messages after `after` and the conversation's state."""
     found = service.conversation_with_people(conversation_id) or abort(404)
     conv, _, operator = found
+    _mark_read_if_open(conv.id, conv.state)
     after = request.args.get("after", 0, type=int)
     return jsonify(
         state=conv.state,
@@ -228,8 +249,69 @@ def resolve(conversation_id: int) -> Any:
         )
     if close_conversation(conversation_id, "operator", utcnow()) is None:
         flash("この会話はすでに終了しています。", "error")
+        db.session.commit()
+        return redirect(url_for("operator.queue"))
     db.session.commit()
-    return redirect(url_for("operator.queue"))
+    return redirect(url_for("operator.queue", resolved=conversation_id))
+
+
+@bp.get("/conversations/<int:conversation_id>/faq-suggestion")
+@login_required
+def faq_suggestion(conversation_id: int) -> str:
+    """Offer to add the customer's questions to the FAQ, for a person to review."""
+    found = service.conversation_with_people(conversation_id) or abort(404)
+    questions = [
+        {**message, "matches": faq_gaps.top_matches(message["text"])}
+        for message in _customer_questions(conversation_id)
+    ]
+    return render_template(
+        "operator/faq_suggestion.html",
+        conversation=found[0],
+        customer=service.customer_name(found[1]),
+        questions=questions,
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/faq-suggestion")
+@login_required
+def suggest_faq(conversation_id: int) -> Any:
+    """Note a customer's question as another way to ask an entry, or a new one."""
+    service.conversation_with_people(conversation_id) or abort(404)
+    message_id = request.form.get("message_id", type=int)
+    question = next(
+        (m for m in _customer_questions(conversation_id) if m["id"] == message_id),
+        None,
+    )
+    if question is None:
+        abort(400, "message_id is not a question of this conversation")
+    faq_id = request.form.get("faq_id", "").strip() or None
+    try:
+        faq_gaps.propose(
+            conversation_id, current_operator().id, question["text"], faq_id
+        )
+    except faq_gaps.FaqSuggestionError as exc:
+        db.session.rollback()
+        abort(400, str(exc))
+    db.session.commit()
+    flash("FAQへの追加候補として記録しました（担当者の確認後に反映されます）。")
+    return redirect(url_for("operator.faq_suggestion", conversation_id=conversation_id))
+
+
+def _mark_read_if_open(conversation_id: int, state: str) -> None:
+    """Have a job tell LINE the customer's messages were read (open and unread)."""
+    if state in (WAITING, WITH_OPERATOR) and handoff.unread_token(conversation_id):
+        enqueue(mark_conversation_read, conversation_id)
+
+
+def _customer_questions(conversation_id: int) -> list[dict[str, Any]]:
+    """Return the customer's text messages in a conversation."""
+    return [
+        message
+        for message in service.messages_of(conversation_id)
+        if message["sender"] == "customer"
+        and message["kind"] == "text"
+        and (message["text"] or "").strip()
+    ]
 
 
 def _safe_next(target: str | None) -> str:

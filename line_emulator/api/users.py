@@ -1,4 +1,4 @@
-"""Users: profiles, account-link tokens and the loading indicator."""
+"""Users: profiles, account-link tokens, the loading indicator and read receipts."""
 
 from __future__ import annotations
 
@@ -63,3 +63,15 @@ def start_loading() -> Any:
     if user is None:
         raise LineApiError(400, errors.invalid_property("chatId"))
     return {}, 202
+
+
+@bp.post("/v2/bot/chat/markAsRead")
+def mark_as_read() -> Any:
+    """Mark a user's message (and those before it) read with its webhook token."""
+    body = validated_body(
+        "MarkMessagesAsReadByTokenRequest",
+        lambda problems, body: problems.require(body, "markAsReadToken", ""),
+    )
+    if not current_platform().mark_as_read(body["markAsReadToken"]):
+        raise LineApiError(400, errors.invalid_property("markAsReadToken"))
+    return {}, 200

@@ -326,6 +326,28 @@ def test_loading_indicator(line_http: LineHttp, friend_id: str) -> None:
     assert odd.body["details"][0]["property"] == "loadingSeconds"
 
 
+def test_mark_as_read_takes_webhook_tokens_only(
+    emulator_server: EmulatorServer, line_http: LineHttp, friend_id: str
+) -> None:
+    platform = emulator_server.platform
+    first = webhooks.text_message_event(platform, friend_id, "one")["message"]
+    second = webhooks.text_message_event(platform, friend_id, "two")["message"]
+    unknown = line_http(
+        "POST", "/v2/bot/chat/markAsRead", json_body={"markAsReadToken": "made-up"}
+    )
+    missing = line_http("POST", "/v2/bot/chat/markAsRead", json_body={})
+    assert (unknown.status, missing.status) == (400, 400)
+    assert platform.read_message_ids() == set()
+
+    ok = line_http(
+        "POST",
+        "/v2/bot/chat/markAsRead",
+        json_body={"markAsReadToken": second["markAsReadToken"]},
+    )
+    assert ok.status == 200
+    assert platform.read_message_ids() == {first["id"], second["id"]}
+
+
 def test_bot_info_and_quota_through_the_sdk(
     emulator_server: EmulatorServer, messaging_api: MessagingApi
 ) -> None:

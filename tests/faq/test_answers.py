@@ -46,7 +46,7 @@ def test_close_call_offers_up_to_three_candidates(
 ) -> None:
     load_shipped_faq(app)
     user_id = line.add_user()
-    line.send(line.text(user_id, "ネットで注文するときポイント使えますか"))
+    line.send(line.text(user_id, "ポイントについて"))
     worker()
     message = last_message(line, user_id)
     picks = [d for d in quick_reply_data(message) if d.startswith("action=faq_pick")]
@@ -129,3 +129,18 @@ def test_retired_pick_is_refused_politely(
     line.send(line.postback(user_id, "action=faq_pick&id=no-such-entry"))
     worker()
     assert "ご案内は終了しました" in texts(line, user_id)[-1]
+
+
+def test_loading_animation_shows_only_while_the_faq_is_rebuilt(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    load_shipped_faq(app)
+    user_id = line.add_user()
+    line.send(line.text(user_id, "送料はいくらですか"))
+    worker()
+    line.send(line.text(user_id, "駐車場はありますか"))
+    worker()
+    [loading] = line.calls("/v2/bot/chat/loading/start")
+    assert loading.body == {"chatId": user_id, "loadingSeconds": 5}
+    assert loading.status == 202
+    assert len(texts(line, user_id)) == 2
