@@ -32,5 +32,6 @@ def init_app(app: Flask) -> None:
     router.job(jobs.restore_menu)
     router.job(jobs.mark_conversation_read)
     router.sweep(timers.sweep_handoff_timers)
+    router.sweep(timers.sweep_stale_messages)
     register_templates(app, TEXTS)
     app.cli.add_command(handoff_cli)

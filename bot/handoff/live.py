@@ -18,6 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from bot.extensions import after_commit, get_redis
+from bot.handoff.stream_slots import StreamSlot
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +41,24 @@ def _publish(redis: Redis, payload: str) -> None:
 
 
 def stream_events(
-    redis: Redis, heartbeat_seconds: float, max_seconds: float = 300.0
+    redis: Redis,
+    heartbeat_seconds: float,
+    max_seconds: float = 300.0,
+    slot: StreamSlot | None = None,
 ) -> Iterator[str]:
     """Yield server-sent events from the channel, with heartbeats, until closed.
 
     The stream ends after `max_seconds` (the browser reconnects by itself) and
     as soon as a write fails because the client went away: the next heartbeat
     raises in the server, which closes this generator and its subscription.
+    The stream's slot (see stream_slots) is renewed with each heartbeat and
+    given back when it ends.
     """
     pubsub = redis.pubsub(ignore_subscribe_messages=True)
     try:
         pubsub.subscribe(CHANNEL)
         yield "retry: 2000\n: connected\n\n"
-        started = last_sent = time.monotonic()
+        started = last_sent = renewed = time.monotonic()
         while time.monotonic() - started < max_seconds:
             message = pubsub.get_message(timeout=min(1.0, heartbeat_seconds))
             if message is not None and message.get("type") == "message":
@@ -63,6 +69,9 @@ def stream_events(
             elif time.monotonic() - last_sent >= heartbeat_seconds:
                 yield ": heartbeat\n\n"
                 last_sent = time.monotonic()
+            if slot is not None and time.monotonic() - renewed >= heartbeat_seconds:
+                slot.renew()
+                renewed = time.monotonic()
     except (RedisError, OSError, ValueError) as exc:
         # Redis went away or the app is shutting down its client.
         log.warning("live stream ended", extra={"error": type(exc).__name__})
@@ -71,3 +80,5 @@ def stream_events(
             pubsub.unsubscribe()
         with contextlib.suppress(RedisError, OSError, ValueError):
             pubsub.close()
+        if slot is not None:
+            slot.release()

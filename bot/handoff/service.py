@@ -186,6 +186,27 @@ def idle_conversations(now: datetime) -> list[int]:
     )
 
 
+def stale_outgoing_messages(now: datetime, older_than_seconds: int) -> list[int]:
+    """Return outgoing messages still pending after the given age, oldest first.
+
+    Such a message missed the queue (Redis was down when it was stored, or
+    the job was lost); its push carries a retry key, so queueing it again
+    never delivers it twice.
+    """
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    return list(
+        db.session.scalars(
+            select(ConversationMessage.id)
+            .where(
+                ConversationMessage.delivery == PENDING,
+                ConversationMessage.created_at <= cutoff,
+            )
+            .order_by(ConversationMessage.id)
+            .limit(10_000)
+        )
+    )
+
+
 def note_not_understood(
     user_id: int, event_id: str, text: str
 ) -> list[tuple[str, str]]:

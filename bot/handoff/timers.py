@@ -119,3 +119,23 @@ def sweep_handoff_timers() -> None:
             "handoff timers ran",
             extra={"apologised": len(apologised), "returned": len(returned)},
         )
+
+
+# Pending outgoing messages older than this missed the queue.
+STALE_AFTER_SECONDS = 120
+
+
+def requeue_stale_messages(older_than_seconds: int = STALE_AFTER_SECONDS) -> list[int]:
+    """Queue outgoing messages still pending after the given age; return ids."""
+    ids = service.stale_outgoing_messages(utcnow(), older_than_seconds)
+    db.session.rollback()
+    for message_id in ids:
+        enqueue(deliver_message, message_id)
+    return ids
+
+
+def sweep_stale_messages() -> None:
+    """Each minute in the worker, queue operator and bot messages left pending."""
+    ids = requeue_stale_messages()
+    if ids:
+        log.warning("requeued stale pending messages", extra={"count": len(ids)})

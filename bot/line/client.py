@@ -8,10 +8,12 @@ insists on a retry key for push and multicast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any, TypeVar
 
 import urllib3
@@ -59,6 +61,47 @@ class LineNotFound(LineApiError):
     """The user, rich menu or alias does not exist (or the user blocked us)."""
 
 
+# The callback of the call in hand on this thread (a greenlet under gevent),
+# run once the request's last byte has been written to the socket.
+_on_sent = threading.local()
+
+
+def _notify_sent() -> None:
+    callback = getattr(_on_sent, "callback", None)
+    if callback is not None:
+        _on_sent.callback = None
+        callback()
+
+
+class _SentHTTPConnection(urllib3.connection.HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().request(*args, **kwargs)
+        _notify_sent()
+
+
+class _SentHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().request(*args, **kwargs)
+        _notify_sent()
+
+
+class _SentHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _SentHTTPConnection
+
+
+class _SentHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _SentHTTPSConnection
+
+
+@contextlib.contextmanager
+def _when_sent(callback: Callable[[], None] | None) -> Iterator[None]:
+    _on_sent.callback = callback
+    try:
+        yield
+    finally:
+        _on_sent.callback = None
+
+
 def _configuration(host: str, settings: Settings) -> Configuration:
     config = Configuration(
         host=host.rstrip("/"), access_token=settings.LINE_CHANNEL_ACCESS_TOKEN
@@ -80,6 +123,11 @@ class LineClient:
         self._data_client = ApiClient(
             _configuration(settings.LINE_API_DATA_BASE_URL, settings)
         )
+        # Connections that can tell when a request has left this process.
+        self._api_client.rest_client.pool_manager.pool_classes_by_scheme = {
+            "http": _SentHTTPPool,
+            "https": _SentHTTPSPool,
+        }
         self.api = MessagingApi(self._api_client)
         self.blob = MessagingApiBlob(self._data_client)
 
@@ -150,10 +198,20 @@ class LineClient:
             return LineNotFound(operation, status, message, request_id)
         return LineApiError(operation, status, message, request_id)
 
-    def reply(self, reply_token: str, messages: Sequence[dict[str, Any]]) -> None:
-        """Answer an event with its reply token (free of message quota)."""
+    def reply(
+        self,
+        reply_token: str,
+        messages: Sequence[dict[str, Any]],
+        on_sent: Callable[[], None] | None = None,
+    ) -> None:
+        """Answer an event with its reply token (free of message quota).
+
+        `on_sent` runs once the request has been written to LINE's socket: from
+        then on LINE may use the token even if no answer comes back.
+        """
         body = {"replyToken": reply_token, "messages": list(messages)}
-        self._post_messages("reply", "/v2/bot/message/reply", body)
+        with _when_sent(on_sent):
+            self._post_messages("reply", "/v2/bot/message/reply", body)
 
     def push(
         self,
@@ -229,11 +287,6 @@ class LineClient:
             "show_loading", self.api.show_loading_animation_with_http_info, request
         )
 
-    def mark_as_read(self, mark_as_read_token: str) -> None:
-        """Show the user their message (and those before it) as read."""
-        body = {"markAsReadToken": mark_as_read_token}
-        self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
-
     def message_quota(self) -> tuple[int | None, int]:
         """Return the month's message limit (None: unlimited) and the usage."""
         quota = self.call("get_quota", self.api.get_message_quota_with_http_info)
@@ -269,6 +322,11 @@ class LineClient:
             response_types_map={"200": "object"},
             auth_settings=["Bearer"],
         )
+
+    def mark_as_read(self, mark_as_read_token: str) -> None:
+        """Show the user their message (and those before it) as read."""
+        body = {"markAsReadToken": mark_as_read_token}
+        self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
 
     def issue_link_token(self, user_id: str) -> str:
         """Issue an account-link token for the user."""

@@ -1,9 +1,15 @@
 """Delivering messages to customers exactly once, across job retries.
 
-Reply tokens are single use. When a job is retried after a reply attempt that
-may have reached LINE (a timeout or 5xx), LINE calls the token used on the
-retry: that counts as delivered, and no paid push is sent. A reply LINE
-refused outright (expired token) reached nobody, so it is not remembered.
+Reply tokens are single use, and LINE answers "Invalid reply token" both for a
+token already used and for one that expired. So each reply attempt that may
+have reached LINE is remembered: the marker is written once the request has
+left this process (not before the call, so a worker killed before sending
+leaves none), and taken back when LINE refused the request before handling
+it (429). When a retry then finds the token invalid, a remembered attempt
+counts as delivered and no paid push follows; otherwise every attempt was
+refused or never sent, the token simply died, and a push goes out instead.
+A 5xx or a timeout may come after LINE accepted the reply, so it stays
+remembered.
 A push carries a retry key derived from what it answers, so a retried push is
 refused by LINE with 409 instead of being delivered twice.
 """
@@ -16,7 +22,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.extensions import get_redis
-from bot.line.client import InvalidReplyToken, RetryKeyAlreadyAccepted, line_client
+from bot.line.client import (
+    InvalidReplyToken,
+    LineTransientError,
+    RetryKeyAlreadyAccepted,
+    line_client,
+)
 from bot.users.models import LineUser
 
 log = logging.getLogger(__name__)
@@ -42,25 +53,48 @@ def reply_to_event(
     """Reply to an event; return how it went: replied, already, pushed or dropped."""
     _check_count(messages)
     if reply_token:
-        marker = f"reply-attempt:{webhook_event_id}"
-        redis = get_redis()
-        attempted_before = not redis.set(marker, 1, nx=True, ex=_ATTEMPT_TTL_SECONDS)
-        try:
-            line_client().reply(reply_token, messages)
-            return "replied"
-        except InvalidReplyToken:
-            if attempted_before:
-                log.info(
-                    "reply token used by our earlier attempt: counted as delivered"
-                )
-                return "already"
-            # LINE refused this reply outright, so nothing reached the customer:
-            # forget the attempt, or a retry would wrongly count it as delivered.
-            redis.delete(marker)
-            log.info("reply token expired before we answered")
+        outcome = _reply(webhook_event_id, reply_token, messages)
+        if outcome != "expired":
+            return outcome
     if not fallback_push or user is None:
         return "dropped"
     return push_to_user(user, messages, retry_key_for("event", webhook_event_id))
+
+
+# LINE's answers that say the request was turned away before it was handled.
+REFUSED_BEFORE_HANDLING = frozenset({429})
+
+
+def _marker(webhook_event_id: str) -> str:
+    return f"reply-attempt:{webhook_event_id}"
+
+
+def _reply(
+    webhook_event_id: str, reply_token: str, messages: Sequence[dict[str, Any]]
+) -> str:
+    """Try the reply token; return replied, already (used by us) or expired."""
+    redis = get_redis()
+    marker = _marker(webhook_event_id)
+    remembered = bool(redis.exists(marker))
+
+    def sent() -> None:
+        redis.set(marker, 1, ex=_ATTEMPT_TTL_SECONDS)
+
+    try:
+        line_client().reply(reply_token, messages, on_sent=sent)
+    except InvalidReplyToken:
+        if remembered:
+            log.info("reply token used by our earlier attempt: counted as delivered")
+            return "already"
+        # Refused outright: this attempt reached nobody, so forget it.
+        redis.delete(marker)
+        log.info("reply token expired before any attempt of ours reached LINE")
+        return "expired"
+    except LineTransientError as exc:
+        if exc.status in REFUSED_BEFORE_HANDLING and not remembered:
+            redis.delete(marker)
+        raise
+    return "replied"
 
 
 def push_to_user(

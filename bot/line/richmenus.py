@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask import current_app
 from linebot.v3.messaging import (
     CreateRichMenuAliasRequest,
     RichMenuBulkLinkRequest,
@@ -14,6 +15,7 @@ from linebot.v3.messaging import (
 )
 
 from bot.line.client import LineNotFound, line_client
+from bot.line.rate_limits import rate_limit
 
 MAX_USERS_PER_BULK_CALL = 500
 
@@ -22,6 +24,7 @@ def create_rich_menu(body: dict[str, Any]) -> str:
     """Create a rich menu from LINE's JSON shape; return its richMenuId."""
     client = line_client()
     request = RichMenuRequest.from_dict(body)
+    _pace("richmenu-create")
     result = client.call(
         "create_rich_menu", client.api.create_rich_menu_with_http_info, request
     )
@@ -43,6 +46,7 @@ def upload_rich_menu_image(rich_menu_id: str, data: bytes, content_type: str) ->
 def delete_rich_menu(rich_menu_id: str) -> bool:
     """Delete a rich menu; return False when LINE no longer had it."""
     client = line_client()
+    _pace("richmenu-delete")
     try:
         client.call(
             "delete_rich_menu", client.api.delete_rich_menu_with_http_info, rich_menu_id
@@ -183,3 +187,9 @@ def unlink_users(line_user_ids: Sequence[str]) -> None:
 def _check_bulk(line_user_ids: Sequence[str]) -> None:
     if not 1 <= len(line_user_ids) <= MAX_USERS_PER_BULK_CALL:
         raise ValueError("LINE takes 1 to 500 users per bulk rich menu call")
+
+
+def _pace(name: str) -> None:
+    """Take a slot of LINE's hourly limit; raise RateLimited past a short wait."""
+    settings = current_app.config["SETTINGS"]
+    rate_limit(name).take(max_wait=settings.RATE_LIMIT_MAX_WAIT_SECONDS)

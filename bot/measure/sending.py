@@ -16,19 +16,10 @@ from flask import Flask
 
 from bot.line.client import LineTransientError, RetryKeyAlreadyAccepted, line_client
 from bot.line.delivery import retry_key_for
-from bot.line.multicast import SlidingWindowLimiter
+from bot.line.rate_limits import rate_limit
 from bot.measure.links import rewrite
 
 MAX_ATTEMPTS = 4
-
-
-def push_limiter(app: Flask) -> SlidingWindowLimiter:
-    """Return this app's shared push limiter."""
-    limiter = app.extensions.get("push_limiter")
-    if limiter is None:
-        rate = app.config["SETTINGS"].PUSH_RATE_PER_SECOND
-        limiter = app.extensions.setdefault("push_limiter", SlidingWindowLimiter(rate))
-    return limiter
 
 
 def push_each(
@@ -42,12 +33,12 @@ def push_each(
     """Push each (user pk, LINE id) their own copy; "already" if all replayed."""
     outcomes = set()
     with app.app_context():
-        limiter, client = push_limiter(app), line_client()
+        limiter, client = rate_limit("push"), line_client()
         for pk, line_id in recipients:
             personal = rewrite(messages, links, pk)
             key = retry_key_for(*key_parts, pk)
             for attempt in range(1, MAX_ATTEMPTS + 1):
-                limiter.acquire()
+                limiter.take()
                 try:
                     client.push(line_id, personal, key, unit)
                     outcomes.add("sent")

@@ -25,6 +25,7 @@ from bot.handoff import service as handoff
 from bot.handoff.jobs import mark_conversation_read
 from bot.handoff.live import stream_events
 from bot.handoff.models import WAITING, WITH_OPERATOR
+from bot.handoff.stream_slots import StreamRefused, open_stream_slot
 from bot.handoff.timers import close_conversation, send_later
 from bot.jobs import enqueue
 from bot.models_base import utcnow
@@ -83,26 +84,27 @@ def _template_helpers() -> dict[str, Any]:
 def login() -> Any:
     """Show the sign-in form; sign the operator in with email and password.
 
-    Failures count per email and per IP; past the limit the form answers 429
-    without checking the password, so guessing cannot go on.
+    Attempts count per email and per IP before the password is checked (a
+    success is taken back); past the limit the form answers 429 without
+    checking, so guessing cannot go on, not even in parallel.
     """
     if request.method == "GET":
         return render_template("operator/login.html")
     email = request.form.get("email", "")[:254]
     account, ip = email.strip().lower(), client_ip()
     limit = signin_limit()
-    if limit.is_limited(ip, account):
+    attempt = limit.reserve(ip, account)
+    if attempt is None:
         log.warning("console sign-in refused: too many failures", extra={"ip": ip})
         flash("サインインの失敗が続いたため、しばらくしてからお試しください。", "error")
         return render_template("operator/login.html"), 429
     operator = authenticate(email, request.form.get("password", ""))
     if operator is None:
-        limit.record_failure(ip, account)
         log.info("console sign-in failed", extra={"ip": ip})
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("operator/login.html"), 401
     db.session.commit()
-    limit.clear_account(account)
+    limit.succeeded(attempt)
     sign_in(operator)
     return redirect(_safe_next(request.args.get("next")))
 
@@ -139,16 +141,26 @@ def queue_json() -> Response:
 
 @bp.get("/events")
 @login_required
-def events() -> Response:
+def events() -> Response | tuple[Response, int]:
     """Stream live updates as server-sent events (needs a threaded or async server)."""
     redis = get_redis()
     heartbeat = current_app.config["SETTINGS"].OPERATOR_STREAM_HEARTBEAT_SECONDS
+    try:
+        slot = open_stream_slot(redis, current_operator().id, heartbeat)
+    except StreamRefused as exc:
+        db.session.rollback()
+        log.warning("live stream refused", extra={"status": exc.status})
+        response = jsonify(error=exc.reason)
+        response.headers["Retry-After"] = "30"
+        return response, exc.status
     db.session.remove()  # hold no database connection while streaming
     response = Response(
-        stream_with_context(stream_events(redis, heartbeat)),
+        stream_with_context(stream_events(redis, heartbeat, slot=slot)),
         mimetype="text/event-stream",
     )
     response.headers["X-Accel-Buffering"] = "no"
+    # Also when the client leaves before the stream's first byte.
+    response.call_on_close(slot.release)
     return response
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from bot.line.client import LineTransientError
+from bot.line.rate_limits import RateLimited
 from bot.richmenu.definitions import DefinitionError
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "richmenus"
@@ -51,6 +53,13 @@ def deploy_command(directory: Path, dry_run: bool) -> None:
         return
     try:
         execute_deploy(plan, state, click.echo)
+    except RateLimited as exc:
+        per_hour = current_app.config["SETTINGS"].RICHMENU_CREATE_DELETE_PER_HOUR
+        minutes = max(1, round(exc.retry_after / 60))
+        raise click.ClickException(
+            f"LINE allows {per_hour} rich menu creations (and as many deletions) "
+            f"an hour; run deploy again in {minutes} minute(s) to resume"
+        ) from exc
     except LineTransientError as exc:
         raise click.ClickException(
             f"LINE is busy or unreachable ({exc.status}); run deploy again to resume"

@@ -29,7 +29,8 @@ from bot.line.client import (
     line_client,
 )
 from bot.line.delivery import retry_key_for
-from bot.line.multicast import MAX_RECIPIENTS, SlidingWindowLimiter, send_multicast
+from bot.line.multicast import MAX_RECIPIENTS, send_multicast
+from bot.line.rate_limits import rate_limit
 from bot.measure.units import scenario_units
 from bot.scenarios.models import PENDING, SENT, Enrollment, SendBatch, StepSend
 from bot.users.models import LineUser
@@ -184,14 +185,6 @@ def mark_sent(send_ids: list[int], now: datetime, status: str) -> None:
     db.session.commit()
 
 
-def _push_limiter(app: Flask) -> SlidingWindowLimiter:
-    limiter = app.extensions.get("push_limiter")
-    if limiter is None:
-        rate = app.config["SETTINGS"].PUSH_RATE_PER_SECOND
-        limiter = app.extensions.setdefault("push_limiter", SlidingWindowLimiter(rate))
-    return limiter
-
-
 def _push_in_app(
     app: Flask,
     to: str,
@@ -200,7 +193,7 @@ def _push_in_app(
     unit: str | None = None,
 ) -> str:
     with app.app_context():
-        _push_limiter(app).acquire()
+        rate_limit("push").take()
         try:
             line_client().push(to, messages, retry_key, unit)
         except RetryKeyAlreadyAccepted:

@@ -23,11 +23,16 @@ def failed_command(limit: int) -> None:
     if not rows:
         click.echo("no failed events")
         return
-    click.echo(f"{'id':>8}  {'received (UTC)':19}  {'type':12}  tries  error")
+    click.echo(
+        f"{'id':>8}  {'received (UTC)':19}  {'type':12}  {'LINE user':33}  "
+        f"{'webhookEventId':26}  tries  error"
+    )
     for event in rows:
         click.echo(
             f"{event.id:>8}  {event.received_at:%Y-%m-%d %H:%M:%S}  "
-            f"{event.event_type:12}  {event.attempts:>5}  {event.last_error or ''}"
+            f"{event.event_type:12}  {event.line_user_id or '-':33}  "
+            f"{event.webhook_event_id:26}  {event.attempts:>5}  "
+            f"{event.last_error or ''}"
         )
 
 

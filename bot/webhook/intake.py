@@ -11,7 +11,9 @@ grouping.
 
 Nothing is acknowledged before its round committed: a request returns only
 after the statement that stored its events, and a failed round fails every
-request in it (LINE redelivers them).
+request in it (LINE redelivers them). A round refused for what one delivery's
+events hold (see `unstorable`) is written again delivery by delivery, so only
+that delivery fails.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ Writer = Callable[[list[IncomingEvent]], list[StoredEvent]]
 Queuer = Callable[[list[StoredEvent]], None]
 # Lets go of what the writer holds (its connection), at shutdown.
 Closer = Callable[[], None]
+# Tells whether a failed write was refused for the events' content.
+Verdict = Callable[[BaseException], bool]
 
 
 class RoundFailed(RuntimeError):
@@ -74,6 +78,7 @@ class GroupCommit:
     write: Writer
     queue: Queuer
     close: Closer = lambda: None  # noqa: E731 - a no-op by default
+    unstorable: Verdict = lambda exc: False  # noqa: E731 - never, by default
     # How long a writer waits for deliveries already being read and checked,
     # like PostgreSQL's commit_delay with commit_siblings: only when others are
     # in flight, so a lone delivery never waits.
@@ -134,6 +139,8 @@ class GroupCommit:
         # for this round's trip to Redis.
         if new_rows:
             self._queue(new_rows)
+        if mine.error is not None:
+            raise mine.error
 
     def _gather(self) -> None:
         # Called holding the lock: wait until every delivery in flight has
@@ -158,21 +165,36 @@ class GroupCommit:
                 self._writing = False
 
     def _write_round(self, batch: list[_Delivery]) -> list[StoredEvent]:
+        """Store the batch and wake its deliveries; errors are left on each."""
         events = [event for delivery in batch for event in delivery.events]
-        error: BaseException | None = None
+        new_rows: list[StoredEvent] = []
         try:
             new_rows = self.write(events)
-        except BaseException as exc:
-            error = exc
-            raise
+        except BaseException as exc:  # noqa: BLE001 - handed to each delivery
+            if isinstance(exc, Exception) and len(batch) > 1 and self.unstorable(exc):
+                return self._write_one_by_one(batch)
+            for delivery in batch:
+                delivery.error = exc
+            if not isinstance(exc, Exception):
+                raise
         finally:
             for delivery in batch:
-                delivery.error = error
                 delivery.done = True
                 delivery.wake.set()
         self.stats.rounds += 1
         self.stats.largest = max(self.stats.largest, len(batch))
         return new_rows
+
+    def _write_one_by_one(self, batch: list[_Delivery]) -> list[StoredEvent]:
+        # Called before _write_round's finally wakes the batch.
+        new_rows: list[StoredEvent] = []
+        for delivery in batch:
+            try:
+                new_rows += self.write(delivery.events)
+            except Exception as exc:  # noqa: BLE001 - this delivery's alone
+                delivery.error = exc
+        self.stats.rounds += len(batch)
+        return sorted(new_rows)
 
     def _queue(self, new_rows: list[StoredEvent]) -> None:
         try:

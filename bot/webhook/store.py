@@ -44,6 +44,24 @@ class StoredEvent(NamedTuple):
 ROWS_PER_STATEMENT = 64
 
 
+def is_unstorable(exc: BaseException) -> bool:
+    """Tell whether a failed write was refused for what the events hold.
+
+    Such a failure is the events' own (a value the database cannot take), not
+    the database's: the other deliveries of the round can still be stored.
+    """
+    if isinstance(exc, DBAPIError):
+        exc = exc.orig or exc
+    return isinstance(
+        exc,
+        psycopg.DataError
+        | psycopg.errors.ProgramLimitExceeded
+        | UnicodeError
+        | RecursionError
+        | OverflowError,
+    )
+
+
 def store_new_events(
     connection: Connection, events: list[IncomingEvent]
 ) -> list[StoredEvent]:

@@ -273,6 +273,9 @@ def test_failed_event_is_listed_and_replayed(
     listing = runner.invoke(args=["events", "failed"])
     assert listing.exit_code == 0
     assert f"{failed.id:>8}" in listing.output and "status=500" in listing.output
+    # An operator finds a customer's event by their LINE user or its id.
+    [row] = [r for r in listing.output.splitlines() if f"{failed.id:>8}" in r]
+    assert user_id in row and event["webhookEventId"] in row
 
     # By the time an operator replays it, the reply token has run out: the
     # welcome goes out as a push, once.

@@ -126,7 +126,17 @@
       if (page === "queue") refreshQueue();
       if (page === "conversation") refreshMessages();
     };
-    source.onerror = () => setLive("closed", "再接続中…");
+    source.onerror = () => {
+      setLive("closed", "再接続中…");
+      if (source.readyState !== EventSource.CLOSED) return;
+      // Refused (too many streams open, or the wrong server): catch up now
+      // and try again later; the browser does not retry a refused stream.
+      window.setTimeout(() => {
+        if (page === "queue") refreshQueue();
+        if (page === "conversation") refreshMessages();
+        listen();
+      }, 30000);
+    };
     source.onmessage = (event) => {
       let data;
       try {
