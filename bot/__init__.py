@@ -124,6 +124,7 @@ MODEL_MODULES = (
     "handoff",
     "faq",
     "segments",
+    "coupons",
 )
 
 
