@@ -29,6 +29,8 @@ class Order:
     amount: int
     email: str | None
     member_no: str | None
+    # (code, yen off) of each discount code the shop applied.
+    discount_codes: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,17 @@ def parse_order(document: dict[str, Any]) -> Order:
             and attribute.get("name") in MEMBER_NO_ATTRIBUTES
         ):
             member_no = str(attribute.get("value") or "").strip() or None
-    return Order(str(order_id).strip()[:64], amount, email, member_no)
+    codes = []
+    for entry in document.get("discount_codes") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("code"), str):
+            try:
+                off = _yen(entry.get("amount") or 0)
+            except BadOrder:
+                off = 0
+            codes.append((entry["code"].strip()[:64], off))
+    return Order(
+        str(order_id).strip()[:64], amount, email, member_no, tuple(codes[:20])
+    )
 
 
 def find_member_for_order(order: Order) -> Member | None:
