@@ -51,8 +51,8 @@ from webhook_stores import (  # noqa: E402
 from line_emulator.client import EmulatorClient  # noqa: E402
 from line_emulator.settings import DEFAULT_BOT_USER_ID  # noqa: E402
 
-CHANNEL_SECRET = "bench-channel-secret"
-ACCESS_TOKEN = "bench-access-token"
+CHANNEL_SECRET = "bench-channel-secret-0123456789abcdef"
+ACCESS_TOKEN = "bench-access-token-0123456789abcdef"
 START_TIMEOUT = 60.0
 E2E_TIMEOUT = 180.0
 # Bodies per second of --duration prepared for wrk: more than this stack serves,
@@ -121,13 +121,15 @@ class BenchRun:
             "BOT_ENV": "production",
             "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
             "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-            "SECRET_KEY": "bench-secret-key",
+            "SECRET_KEY": "bench-secret-key-0123456789abcdef",
             "DATABASE_URL": args.database_url,
             "REDIS_URL": args.redis_url,
             "LINE_API_BASE_URL": emulator_url,
             "LINE_API_DATA_BASE_URL": emulator_url + "/data",
             "LINE_ACCESS_BASE_URL": emulator_url,
-            "BOT_BASE_URL": f"http://127.0.0.1:{self.bot_port}",
+            # Production wants its public https URL; the bench never opens links.
+            "BOT_BASE_URL": "https://bot.bench.invalid",
+            "LINE_LOGIN_CHANNEL_ID": "1660000001",
             "WORKER_THREADS": str(args.worker_threads),
             "LOG_LEVEL": "WARNING",
         }

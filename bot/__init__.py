@@ -48,6 +48,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.sqlalchemy_url),
         JSON_AS_ASCII=False,
+        # One size limit for every request body (413 beyond), chunked or not.
+        MAX_CONTENT_LENGTH=settings.MAX_REQUEST_BYTES,
         TESTING=settings.BOT_ENV == "test",
     )
     if settings.sqlalchemy_url.startswith("sqlite:///"):
@@ -58,8 +60,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in overrides.items() if k.startswith("X_")})
 
     from bot.logs import configure_logging
+    from bot.requests import BoundedRequest
     from bot.sessions import CachedSignerSessionInterface
 
+    app.request_class = BoundedRequest
     app.session_interface = CachedSignerSessionInterface()
 
     configure_logging(settings.LOG_LEVEL)
@@ -85,10 +89,17 @@ def _instance_path() -> Path:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # Statement values (names, e-mails, password hashes) never reach error
+    # messages, so a logged database error cannot leak them.
     if url.startswith("sqlite"):
         # Threads of the embedded worker share the file; wait instead of failing.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 10,
+        "hide_parameters": True,
+    }
 
 
 def _init_extensions(app: Flask) -> None:

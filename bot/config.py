@@ -11,13 +11,35 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
-# Secrets that a production deployment must set explicitly.
+# Settings that a production deployment must set explicitly.
 REQUIRED_IN_PRODUCTION = (
     "LINE_CHANNEL_SECRET",
     "LINE_CHANNEL_ACCESS_TOKEN",
     "SECRET_KEY",
     "REDIS_URL",
     "DATABASE_URL",
+    "BOT_BASE_URL",
+    "LINE_LOGIN_CHANNEL_ID",
+)
+# Secrets checked in production: not a value published with this project, and
+# at least as long as LINE's own channel secret. An empty EC_WEBHOOK_SECRET
+# is allowed there (the shop webhooks stay refused).
+SECRETS = ("SECRET_KEY", "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN")
+OPTIONAL_SECRETS = ("EC_WEBHOOK_SECRET",)
+MIN_SECRET_BYTES = 32
+# Defaults, demo, emulator and test values: anyone can read them here.
+DEVELOPMENT_SECRETS = frozenset(
+    {
+        "dev-secret-key-change-me",
+        "dev-channel-secret",
+        "dev-channel-access-token",
+        "demo-channel-secret",
+        "demo-channel-access-token",
+        "emulator-channel-secret",
+        "emulator-access-token",
+        "test-channel-secret",
+        "test-channel-access-token",
+    }
 )
 
 
@@ -52,6 +74,8 @@ class Settings:
     BOT_TIMEZONE: str = "Asia/Tokyo"
     MESSAGES_FILE: str = ""
     WEBHOOK_MAX_BYTES: int = 1024 * 1024
+    # Largest request body anywhere else (forms, APIs, shop webhooks).
+    MAX_REQUEST_BYTES: int = 1024 * 1024
     WORKER_THREADS: int = 8
     JOB_MAX_RETRIES: int = 6
     JOB_MIN_BACKOFF_MS: int = 1000
@@ -79,6 +103,8 @@ class Settings:
     OPERATOR_FAILURE_WINDOW_SECONDS: int = 900
     OPERATOR_MAX_FAILURES_PER_ACCOUNT: int = 5
     OPERATOR_MAX_FAILURES_PER_IP: int = 20
+    # A console session ends after this long without a request (or on sign-out).
+    OPERATOR_SESSION_IDLE_MINUTES: int = 120
     # Account linking and rich menus (issue 3).
     LINK_TOKEN_TTL_SECONDS: int = 600
     LINK_NONCE_TTL_SECONDS: int = 600
@@ -97,6 +123,15 @@ class Settings:
     POINTS_EARN_RATE: float = 0.01
     POINTS_EXPIRY_DAYS: int = 365
     EC_WEBHOOK_SECRET: str = ""
+    # Outgoing mail (e-mail address proof). Without SMTP_HOST, development and
+    # the demo print the mail; production logs that it was not sent.
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 587
+    SMTP_STARTTLS: int = 1
+    SMTP_USERNAME: str = ""
+    SMTP_PASSWORD: str = ""
+    MAIL_FROM: str = "no-reply@example.com"
+    EMAIL_PROOF_TTL_HOURS: int = 72
     THANKS_DELAY_MINUTES: int = 10
     REVIEW_REQUEST_DAYS: int = 7
     BARCODE_FORMAT: str = "code128"
@@ -199,6 +234,20 @@ def _load_dotenv() -> None:
     load_dotenv(find_dotenv(usecwd=True), override=False)
 
 
+def _weak_secrets(settings: Settings, explicit: set[str]) -> list[str]:
+    problems = []
+    for name in SECRETS + OPTIONAL_SECRETS:
+        value = getattr(settings, name)
+        if name not in explicit or (name in OPTIONAL_SECRETS and not value):
+            continue  # missing ones are named above
+        if value in DEVELOPMENT_SECRETS or len(value.encode()) < MIN_SECRET_BYTES:
+            problems.append(
+                f"{name} is a development value or shorter than "
+                f"{MIN_SECRET_BYTES} bytes; set a secret of your own"
+            )
+    return problems
+
+
 def check_settings(settings: Settings, explicit: set[str]) -> None:
     """Refuse to start with settings that would fail later, naming each one."""
     problems = []
@@ -212,6 +261,11 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
         missing = [name for name in REQUIRED_IN_PRODUCTION if name not in explicit]
         if missing:
             problems.append("production needs these set: " + ", ".join(missing))
+        problems.extend(_weak_secrets(settings, explicit))
+        if "BOT_BASE_URL" in explicit and not settings.BOT_BASE_URL.startswith(
+            "https://"
+        ):
+            problems.append("BOT_BASE_URL must be an https:// URL in production")
     for name in ("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL", "LINE_ACCESS_BASE_URL"):
         if not getattr(settings, name).startswith(("http://", "https://")):
             problems.append(f"{name} must be an http(s) URL")
@@ -219,11 +273,11 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
         problems.append("BARCODE_FORMAT must be code128 or ean13")
     if settings.CARD_CODE_TTL_SECONDS < 10 or settings.POINTS_EARN_RATE < 0:
         problems.append("CARD_CODE_TTL_SECONDS >= 10 and POINTS_EARN_RATE >= 0")
+    if settings.CART_ABANDON_MINUTES < 1:
+        problems.append("CART_ABANDON_MINUTES must be at least 1")
     if settings.FAQ_GAPS_KEEP_DAYS < 1:
         problems.append("FAQ_GAPS_KEEP_DAYS must be at least 1 (days)")
     if settings.ATTRIBUTION_DAYS < 1:
         problems.append("ATTRIBUTION_DAYS must be at least 1 (days)")
-    if settings.CART_ABANDON_MINUTES < 1:
-        problems.append("CART_ABANDON_MINUTES must be at least 1")
     if problems:
         raise ConfigError("; ".join(problems))

@@ -50,31 +50,74 @@ def test_platform_database_urls_work_as_handed_out(url: str, expected: str) -> N
 
 def test_production_names_every_missing_secret_at_start_up() -> None:
     with pytest.raises(ConfigError) as error:
-        load_settings(environ={"BOT_ENV": "production", "SECRET_KEY": "s"})
+        load_settings(environ={"BOT_ENV": "production", "SECRET_KEY": "s" * 32})
     message = str(error.value)
     for name in (
         "LINE_CHANNEL_SECRET",
         "LINE_CHANNEL_ACCESS_TOKEN",
         "REDIS_URL",
         "DATABASE_URL",
+        "BOT_BASE_URL",
+        "LINE_LOGIN_CHANNEL_ID",
     ):
         assert name in message
-    assert "SECRET_KEY" not in message.split("set:")[1]
+    assert "SECRET_KEY" not in message
+
+
+PRODUCTION = {
+    "BOT_ENV": "production",
+    "LINE_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
+    "LINE_CHANNEL_ACCESS_TOKEN": "k" * 172,
+    "SECRET_KEY": "a-long-random-value-only-this-shop-knows-9f3c",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1/omo_bot_test",
+    "BOT_BASE_URL": "https://bot.example.jp",
+    "LINE_LOGIN_CHANNEL_ID": "1660000001",
+}
 
 
 def test_production_with_everything_set_starts() -> None:
-    app = create_app(
-        {
-            "BOT_ENV": "production",
-            "LINE_CHANNEL_SECRET": "a",
-            "LINE_CHANNEL_ACCESS_TOKEN": "b",
-            "SECRET_KEY": "c",
-            "REDIS_URL": "redis://127.0.0.1:6379/15",
-            "DATABASE_URL": "postgresql://postgres@127.0.0.1/omo_bot_test",
-        }
-    )
+    app = create_app(PRODUCTION)
     assert app.config["SETTINGS"].is_production
+    assert app.config["SESSION_COOKIE_SECURE"] is True
     app.extensions["redis"].close()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SECRET_KEY", "dev-secret-key-change-me"),
+        ("SECRET_KEY", "x"),
+        ("SECRET_KEY", "x" * 31),
+        ("LINE_CHANNEL_SECRET", "dev-channel-secret"),
+        ("LINE_CHANNEL_SECRET", "demo-channel-secret"),
+        ("LINE_CHANNEL_ACCESS_TOKEN", "test-channel-access-token"),
+        ("EC_WEBHOOK_SECRET", "shop"),
+    ],
+)
+def test_production_refuses_published_or_short_secrets(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(environ={**PRODUCTION, name: value})
+    assert f"{name} is a development value or shorter than 32 bytes" in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["BOT_BASE_URL", "LINE_LOGIN_CHANNEL_ID"])
+def test_production_refuses_to_start_without_its_public_url_and_login_channel(
+    name: str,
+) -> None:
+    environ = {k: v for k, v in PRODUCTION.items() if k != name}
+    with pytest.raises(ConfigError, match=f"production needs these set: {name}"):
+        load_settings(environ=environ)
+
+
+def test_production_base_url_must_be_https() -> None:
+    with pytest.raises(ConfigError, match="BOT_BASE_URL must be an https:// URL"):
+        load_settings(environ={**PRODUCTION, "BOT_BASE_URL": "http://10.0.0.5:8000"})
+
+
+def test_development_keeps_its_defaults() -> None:
+    settings = load_settings(environ={"SECRET_KEY": "x"})
+    assert settings.SECRET_KEY == "x" and not settings.is_production
 
 
 @pytest.mark.parametrize(

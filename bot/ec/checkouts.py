@@ -52,8 +52,13 @@ def parse_checkout(document: dict[str, Any], now: datetime) -> CheckoutUpdate:
     email = document.get("email")
     if not email and isinstance(customer, dict):
         email = customer.get("email")
+    if isinstance(email, str):
+        email = email.strip()[:254] or None
     member_no = None
-    for attribute in document.get("note_attributes") or []:
+    attributes = document.get("note_attributes") or []
+    if not isinstance(attributes, list):
+        raise BadOrder("note_attributes is not a list")
+    for attribute in attributes:
         if isinstance(attribute, dict) and attribute.get("name") in (
             "member_no",
             "会員番号",

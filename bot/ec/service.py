@@ -12,9 +12,11 @@ from typing import Any
 
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
-from bot.members.service import member_by_email, member_by_no
+from bot.members.service import member_by_no, member_by_proven_email
 
 MEMBER_NO_ATTRIBUTES = ("member_no", "会員番号")
+# An order above this is a mistake or an attack, never a sale (the register's cap).
+MAX_ORDER_YEN = 100_000_000
 
 
 class BadOrder(ValueError):
@@ -46,7 +48,7 @@ class Fulfillment:
 
 def signature_is_valid(secret: str, body: bytes, signature: str | None) -> bool:
     """Check X-Shopify-Hmac-Sha256 (base64 HMAC-SHA256 of the raw body)."""
-    if not secret or not signature:
+    if not secret or not signature or not signature.isascii():
         return False
     expected = base64.b64encode(
         hmac.new(secret.encode(), body, hashlib.sha256).digest()
@@ -55,20 +57,48 @@ def signature_is_valid(secret: str, body: bytes, signature: str | None) -> bool:
 
 
 def _yen(value: Any) -> int:
+    # Shopify sends prices as decimal strings; plain JSON numbers pass too.
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise BadOrder("price is not a number")
     try:
-        amount = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_DOWN)
+        amount = Decimal(str(value))
     except InvalidOperation as exc:
         raise BadOrder("price is not a number") from exc
-    if amount < 0:
-        raise BadOrder("price is negative")
-    return int(amount)
+    if not amount.is_finite():
+        raise BadOrder("price is not a number")
+    if amount < 0 or amount > MAX_ORDER_YEN:
+        raise BadOrder("price is out of range")
+    return int(amount.quantize(Decimal(1), rounding=ROUND_DOWN))
+
+
+def _text(value: Any, what: str, max_length: int, numbers: bool = False) -> str | None:
+    """Return a storable string, None for a missing one; refuse anything else."""
+    if value is None or value == "":
+        return None
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # Shopify's ids are JSON numbers
+    if not isinstance(value, str):
+        raise BadOrder(f"{what} is not a string")
+    # PostgreSQL stores neither NUL nor lone surrogates.
+    if "\x00" in value or len(value) > max_length:
+        raise BadOrder(f"{what} is not valid")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadOrder(f"{what} is not valid") from None
+    return value.strip() or None
+
+
+def _order_id(value: Any, field: str) -> str:
+    order_id = _text(value, field, 64, numbers=True)
+    if order_id is None:
+        raise BadOrder(f"{field} is missing")
+    return order_id
 
 
 def parse_order(document: dict[str, Any]) -> Order:
     """Read an order webhook; points are earned on the subtotal (no shipping)."""
-    order_id = document.get("id")
-    if not isinstance(order_id, int | str) or not str(order_id).strip():
-        raise BadOrder("order id is missing")
+    order_id = _order_id(document.get("id"), "order id")
     for field in ("current_subtotal_price", "subtotal_price", "total_price"):
         if document.get(field) is not None:
             amount = _yen(document[field])
@@ -76,21 +106,33 @@ def parse_order(document: dict[str, Any]) -> Order:
     else:
         raise BadOrder("order has no price")
     customer = document.get("customer") or {}
-    email = document.get("email") or document.get("contact_email")
-    email = email or (customer.get("email") if isinstance(customer, dict) else None)
+    if not isinstance(customer, dict):
+        raise BadOrder("customer is not an object")
+    email = (
+        _text(document.get("email"), "email", 254)
+        or _text(document.get("contact_email"), "contact_email", 254)
+        or _text(customer.get("email"), "customer email", 254)
+    )
+    attributes = document.get("note_attributes") or []
+    if not isinstance(attributes, list):
+        raise BadOrder("note_attributes is not a list")
     member_no = None
-    for attribute in document.get("note_attributes") or []:
+    for attribute in attributes:
         if (
             isinstance(attribute, dict)
             and attribute.get("name") in MEMBER_NO_ATTRIBUTES
         ):
-            member_no = str(attribute.get("value") or "").strip() or None
+            value = attribute.get("value")
+            member_no = _text(value, "member number", 32, numbers=True)
+    lines = document.get("line_items") or []
+    if not isinstance(lines, list):
+        raise BadOrder("line_items is not a list")
     items = tuple(
         {
             "sku": str(line.get("sku") or "")[:64] or None,
             "category": str(line.get("product_type") or "")[:64] or None,
         }
-        for line in document.get("line_items") or []
+        for line in lines
         if isinstance(line, dict)
     )
     token = document.get("checkout_token")
@@ -103,7 +145,7 @@ def parse_order(document: dict[str, Any]) -> Order:
                 off = 0
             codes.append((entry["code"].strip()[:64], off))
     return Order(
-        str(order_id).strip()[:64],
+        order_id,
         amount,
         email,
         member_no,
@@ -114,13 +156,14 @@ def parse_order(document: dict[str, Any]) -> Order:
 
 
 def find_member_for_order(order: Order) -> Member | None:
-    """Find the member by member number first, then by e-mail address."""
+    """Find the member by member number first, then by proven e-mail address."""
     if order.member_no and is_valid_member_no(order.member_no):
         member = member_by_no(order.member_no)
         if member is not None:
             return member
     if order.email:
-        return member_by_email(order.email)
+        # Only a proven address: anyone can type someone else's at registration.
+        return member_by_proven_email(order.email)
     return None
 
 
@@ -144,11 +187,9 @@ def order_time(document: dict[str, Any], now: datetime) -> datetime:
 
 def parse_fulfillment(document: dict[str, Any], now: datetime) -> Fulfillment:
     """Read a fulfillment webhook: shipped now or then, delivered if it says so."""
-    order_id = document.get("order_id")
-    if not isinstance(order_id, int | str) or not str(order_id).strip():
-        raise BadOrder("order_id is missing")
+    order_id = _order_id(document.get("order_id"), "order_id")
     shipped_at = _moment(document.get("created_at"), now)
     delivered_at = None
     if document.get("shipment_status") == "delivered":
         delivered_at = _moment(document.get("updated_at"), now)
-    return Fulfillment(str(order_id).strip()[:64], shipped_at, delivered_at)
+    return Fulfillment(order_id, shipped_at, delivered_at)

@@ -287,11 +287,6 @@ class LineClient:
             "show_loading", self.api.show_loading_animation_with_http_info, request
         )
 
-    def mark_as_read(self, mark_as_read_token: str) -> None:
-        """Show the user their message (and those before it) as read."""
-        body = {"markAsReadToken": mark_as_read_token}
-        self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
-
     def message_quota(self) -> tuple[int | None, int]:
         """Return the month's message limit (None: unlimited) and the usage."""
         quota = self.call("get_quota", self.api.get_message_quota_with_http_info)
@@ -327,6 +322,11 @@ class LineClient:
             response_types_map={"200": "object"},
             auth_settings=["Bearer"],
         )
+
+    def mark_as_read(self, mark_as_read_token: str) -> None:
+        """Show the user their message (and those before it) as read."""
+        body = {"markAsReadToken": mark_as_read_token}
+        self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
 
     def issue_link_token(self, user_id: str) -> str:
         """Issue an account-link token for the user."""

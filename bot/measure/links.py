@@ -26,6 +26,7 @@ from bot.measure.models import TrackedLink
 _URL = re.compile(r'https?://[^\s"\\<>]+')
 _TOKEN = re.compile(r"^([0-9a-z]{1,12})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{16})$")
 SHARED = 0  # the recipient of a token shared by everyone of a multicast
+LIFF = "https://liff.line.me/"
 
 
 def _tag(link_id: int, user_id: int) -> str:
@@ -60,16 +61,17 @@ def read_token(token: str) -> tuple[int, int] | None:
     return link_id, user_id
 
 
+def _untracked() -> tuple[str, ...]:
+    # The bot's own pages and LIFF apps measure themselves, and a LIFF URL
+    # must reach LINE directly to open inside LINE: those are left as they are.
+    return (current_app.config["SETTINGS"].BOT_BASE_URL.rstrip("/") + "/", LIFF)
+
+
 def urls_in(messages: list[dict[str, Any]]) -> list[str]:
-    """Return the distinct URLs of some messages, in order of appearance."""
-    base = current_app.config["SETTINGS"].BOT_BASE_URL.rstrip("/") + "/r/"
+    """Return the distinct URLs to track in some messages, in order."""
     found = _URL.findall(json.dumps(messages, ensure_ascii=False))
-    return list(dict.fromkeys(url for url in found if not url.startswith(base)))
-
-
-def has_links(messages: Any) -> bool:
-    """Tell whether some messages hold a URL that would be tracked."""
-    return bool(_URL.search(json.dumps(list(messages), ensure_ascii=False)))
+    skip = _untracked()
+    return list(dict.fromkeys(url for url in found if not url.startswith(skip)))
 
 
 def register_links(
@@ -86,9 +88,7 @@ def register_links(
                 TrackedLink.variant == variant,
                 TrackedLink.url.in_(urls),
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     for url in urls:
         if url not in known:

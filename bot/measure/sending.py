@@ -16,15 +16,10 @@ from flask import Flask
 
 from bot.line.client import LineTransientError, RetryKeyAlreadyAccepted, line_client
 from bot.line.delivery import retry_key_for
-from bot.line.rate_limits import SharedRateLimit, rate_limit
+from bot.line.rate_limits import rate_limit
 from bot.measure.links import rewrite
 
 MAX_ATTEMPTS = 4
-
-
-def push_limiter(app: Flask) -> SharedRateLimit:
-    """Return the push limit shared by every process (LINE's push rate)."""
-    return rate_limit("push")
 
 
 def push_each(
@@ -38,7 +33,7 @@ def push_each(
     """Push each (user pk, LINE id) their own copy; "already" if all replayed."""
     outcomes = set()
     with app.app_context():
-        limiter, client = push_limiter(app), line_client()
+        limiter, client = rate_limit("push"), line_client()
         for pk, line_id in recipients:
             personal = rewrite(messages, links, pk)
             key = retry_key_for(*key_parts, pk)

@@ -71,3 +71,46 @@ def claim_unit(
         row.first_used_at = moment
     db.session.flush()
     return name
+
+
+def scenario_units(
+    step_send_ids: list[int], batch_ids: list[int], moment: datetime
+) -> tuple[dict[int, str | None], dict[int, str | None]]:
+    """Return the unit of each step send and each batch: its scenario, step, variant."""
+    from bot.scenarios.models import SendBatch, StepSend
+
+    claimed: dict[tuple[str, int, str], str | None] = {}
+
+    def unit(scenario_id: str, step_no: int, variant: str) -> str | None:
+        key = (scenario_id, step_no, variant)
+        if key not in claimed:
+            claimed[key] = claim_unit(
+                f"scenario:{scenario_id}", variant, step_no, moment
+            )
+        return claimed[key]
+
+    by_send: dict[int, str | None] = {}
+    if step_send_ids:
+        rows = db.session.execute(
+            select(
+                StepSend.id, StepSend.scenario_id, StepSend.step_no, StepSend.variant
+            ).where(StepSend.id.in_(step_send_ids))
+        ).all()
+        by_send = {
+            row.id: unit(row.scenario_id, row.step_no, row.variant) for row in rows
+        }
+    by_batch: dict[int, str | None] = {}
+    if batch_ids:
+        rows = db.session.execute(
+            select(
+                SendBatch.id,
+                SendBatch.scenario_id,
+                SendBatch.step_no,
+                SendBatch.variant,
+            ).where(SendBatch.id.in_(batch_ids))
+        ).all()
+        by_batch = {
+            row.id: unit(row.scenario_id, row.step_no, row.variant) for row in rows
+        }
+    db.session.commit()
+    return by_send, by_batch

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the link page, the `members` CLI and the linking handlers."""
-    from bot.members import handlers
+    from bot.members import email_proof, handlers
     from bot.members.cli import members_cli
     from bot.members.texts import TEXTS
     from bot.members.views import bp
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     router.event("accountLink", handlers.finish_link)
     router.postback("unlink", handlers.unlink)
     router.postback("tab", handlers.switch_tab)
+    router.job(email_proof.send_email_proof)
     register_templates(app, TEXTS)
     app.register_blueprint(bp)
     app.cli.add_command(members_cli)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from bot.extensions import db
+from bot.models_base import utcnow
 
 
 @click.group("members")
@@ -20,7 +22,11 @@ def members_cli() -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file; load nothing.")
 @with_appcontext
 def import_command(file: Path, dry_run: bool) -> None:
-    """Upsert members from a CSV (member_no,name,email,birthday,home_store,points)."""
+    """Upsert members from a CSV (member_no,name,email,birthday,home_store,points).
+
+    An optional seventh column, points_expire_on (YYYY-MM-DD), sets when the
+    imported points lapse; without it they lapse like earned points.
+    """
     from bot.members.importer import ImportRejected, import_members, parse_members_csv
 
     try:
@@ -28,8 +34,10 @@ def import_command(file: Path, dry_run: bool) -> None:
     except UnicodeDecodeError as exc:
         raise click.ClickException(f"{file}: not UTF-8 text") from exc
     try:
-        rows = parse_members_csv(text)
-        report = import_members(rows)
+        settings = current_app.config["SETTINGS"]
+        now = utcnow()
+        rows = parse_members_csv(text, now.astimezone(settings.timezone).date())
+        report = import_members(rows, now, settings.timezone)
     except ImportRejected as exc:
         db.session.rollback()
         for problem in exc.problems:

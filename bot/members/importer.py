@@ -1,8 +1,10 @@
 """Import members from the stores' or shop's system: all rows or none.
 
-Rows upsert on member_no. Points become the member's opening balance: a ledger
-row of kind "opening", reference "import:<member_no>". The ledger is
-append-only, so the first import sets the opening balance and a later import
+Rows upsert on member_no. Points become the member's opening balance through
+the points service: a ledger row of kind "opening", reference
+"import:<member_no>", lapsing POINTS_EXPIRY_DAYS after the import like earned
+points, or after the day in the optional `points_expire_on` column. The ledger
+is append-only, so the first import sets the opening balance and a later import
 never changes it (points may have been earned and spent since); a row whose
 points differ from the recorded opening balance is reported as a notice.
 """
@@ -12,17 +14,22 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from bot.extensions import db
+from bot.members.email_proof import mark_proven
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
 from bot.members.service import normalize_email
-from bot.points.models import OPENING, PointEntry
+from bot.models_base import utcnow
+from bot.points.service import open_balance
 
 HEADER = ["member_no", "name", "email", "birthday", "home_store", "points"]
+# An optional last column: the day the imported points lapse after.
+EXPIRY_COLUMN = "points_expire_on"
 MAX_POINTS = 10_000_000
 
 
@@ -45,6 +52,7 @@ class ImportRow:
     birthday: date | None
     home_store: str | None
     points: int | None
+    points_expire_on: date | None = None
 
 
 @dataclass
@@ -58,12 +66,15 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)
 
 
-def parse_members_csv(text: str) -> list[ImportRow]:
+def parse_members_csv(text: str, today: date | None = None) -> list[ImportRow]:
     """Check every line of a members CSV; raise ImportRejected listing all problems."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if header is None or [h.strip() for h in header] != HEADER:
-        raise ImportRejected([f"line 1: header must be {','.join(HEADER)}"])
+    header = [h.strip() for h in next(reader, None) or []]
+    if header not in (HEADER, [*HEADER, EXPIRY_COLUMN]):
+        raise ImportRejected(
+            [f"line 1: header must be {','.join(HEADER)}[,{EXPIRY_COLUMN}]"]
+        )
+    columns, today = len(header), today or date.today()
     rows: list[ImportRow] = []
     problems: list[str] = []
     seen_numbers: dict[str, int] = {}
@@ -72,7 +83,7 @@ def parse_members_csv(text: str) -> list[ImportRow]:
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue
-        row = _parse_row(line, values, problems)
+        row = _parse_row(line, values, columns, today, problems)
         if row is None:
             continue
         for key, seen in ((row.member_no, seen_numbers), (row.email, seen_emails)):
@@ -86,13 +97,14 @@ def parse_members_csv(text: str) -> list[ImportRow]:
     return rows
 
 
-def _parse_row(line: int, values: list[str], problems: list[str]) -> ImportRow | None:
-    if len(values) != len(HEADER):
-        problems.append(
-            f"line {line}: expected {len(HEADER)} fields, got {len(values)}"
-        )
+def _parse_row(
+    line: int, values: list[str], columns: int, today: date, problems: list[str]
+) -> ImportRow | None:
+    if len(values) != columns:
+        problems.append(f"line {line}: expected {columns} fields, got {len(values)}")
         return None
-    no, name, email, birthday, store, points = (v.strip() for v in values)
+    no, name, email, birthday, store, points = (v.strip() for v in values[:6])
+    expire_on = values[6].strip() if columns > len(HEADER) else ""
     before = len(problems)
 
     def bad(field: str, message: str) -> None:
@@ -121,15 +133,41 @@ def _parse_row(line: int, values: list[str], problems: list[str]) -> ImportRow |
             bad("points", f"must be a whole number from 0 to {MAX_POINTS}")
         else:
             parsed_points = int(points)
+    parsed_expiry = None
+    if expire_on:
+        parsed_expiry = _iso_date(expire_on)
+        if parsed_expiry is None:
+            bad(EXPIRY_COLUMN, "must be YYYY-MM-DD")
+        elif parsed_expiry < today:
+            bad(EXPIRY_COLUMN, "is in the past")
     if len(problems) > before:
         return None
     return ImportRow(
-        line, no, name, email or None, parsed_birthday, store or None, parsed_points
+        line,
+        no,
+        name,
+        email or None,
+        parsed_birthday,
+        store or None,
+        parsed_points,
+        parsed_expiry,
     )
 
 
-def import_members(rows: list[ImportRow]) -> ImportReport:
+def _iso_date(text: str) -> date | None:
+    if len(text) != 10:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def import_members(
+    rows: list[ImportRow], now: datetime | None = None, zone: ZoneInfo | None = None
+) -> ImportReport:
     """Upsert the rows and their opening balances; flush, never commit."""
+    now, zone = now or utcnow(), zone or ZoneInfo("Asia/Tokyo")
     report = ImportReport()
     numbers = [row.member_no for row in rows]
     existing = {
@@ -148,12 +186,14 @@ def import_members(rows: list[ImportRow]) -> ImportReport:
             report.updated += 1
         else:
             report.unchanged += 1
+        if member.email != row.email:
+            member.email_verified_at = None
         member.name, member.email = row.name, row.email
+        mark_proven(member)  # the shop's own records
         member.birthday, member.home_store_code = row.birthday, row.home_store
     db.session.flush()
     for row in rows:
-        _opening_balance(existing.get(row.member_no), row, report)
-    db.session.flush()
+        _opening_balance(existing.get(row.member_no), row, report, now, zone)
     return report
 
 
@@ -188,30 +228,24 @@ def _changed(member: Member, row: ImportRow) -> bool:
 
 
 def _opening_balance(
-    member: Member | None, row: ImportRow, report: ImportReport
+    member: Member | None,
+    row: ImportRow,
+    report: ImportReport,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> None:
     if member is None or row.points is None:
         return
+    expires_at = None
+    if row.points_expire_on is not None:
+        # Usable through that day in the shop's zone.
+        next_day = row.points_expire_on + timedelta(days=1)
+        expires_at = datetime.combine(next_day, time(0), tzinfo=zone)
     reference = f"import:{row.member_no}"
-    entry = db.session.scalar(
-        select(PointEntry).where(
-            PointEntry.member_id == member.id,
-            PointEntry.kind == OPENING,
-            PointEntry.reference == reference,
-        )
-    )
-    if entry is None:
-        if row.points > 0:
-            db.session.add(
-                PointEntry(
-                    member_id=member.id,
-                    kind=OPENING,
-                    delta=row.points,
-                    reference=reference,
-                )
-            )
-            report.opening_balances += 1
-    elif entry.delta != row.points:
+    entry, created = open_balance(member.id, row.points, reference, now, expires_at)
+    if created:
+        report.opening_balances += 1
+    elif entry is not None and entry.delta != row.points:
         report.notices.append(
             f"line {row.line}: opening balance of {row.member_no} stays "
             f"{entry.delta} (file says {row.points}); adjust points in the ledger"

@@ -23,6 +23,8 @@ class Member(db.Model):
     member_no: Mapped[str] = mapped_column(String(13), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # When the member proved the address (online orders are credited by it).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_hash: Mapped[str | None] = mapped_column(String(255))
     birthday: Mapped[date | None] = mapped_column(Date)
     home_store_code: Mapped[str | None] = mapped_column(String(32))

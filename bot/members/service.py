@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.extensions import db
@@ -131,6 +132,16 @@ def member_by_email(email: str) -> Member | None:
     )
 
 
+def member_by_proven_email(email: str) -> Member | None:
+    """Return the member who proved owning this email (see email_proof), if any."""
+    return db.session.scalar(
+        select(Member).where(
+            func.lower(Member.email) == normalize_email(email),
+            Member.email_verified_at.is_not(None),
+        )
+    )
+
+
 def member_by_no(member_no: str) -> Member | None:
     """Return the member with this member number, if any."""
     return db.session.scalar(select(Member).where(Member.member_no == member_no))
@@ -199,11 +210,7 @@ def register_member(
     if not 8 <= len(password) <= 128:
         raise RegistrationError("password", "パスワードは8文字以上にしてください。")
     if member_by_email(email) is not None:
-        raise RegistrationError(
-            "email",
-            "このメールアドレスはすでに登録されています。"
-            "「メールアドレスでログイン」をお使いください。",
-        )
+        raise _email_taken()
     member = Member(
         member_no=allocate_member_no(),
         name=name,
@@ -213,9 +220,23 @@ def register_member(
         home_store_code=home_store_code or None,
         source="register",
     )
-    db.session.add(member)
-    db.session.flush()
+    try:
+        # A savepoint, so that losing a race for the address is a plain refusal.
+        with db.session.begin_nested():
+            db.session.add(member)
+    except IntegrityError:
+        if member_by_email(email) is not None:
+            raise _email_taken() from None
+        raise
     return member
+
+
+def _email_taken() -> RegistrationError:
+    return RegistrationError(
+        "email",
+        "このメールアドレスはすでに登録されています。"
+        "「メールアドレスでログイン」をお使いください。",
+    )
 
 
 def allocate_member_no() -> str:

@@ -22,10 +22,13 @@ from flask import (
 from sqlalchemy import select
 
 from bot.csrf import CSRF_FIELD, csrf_matches, csrf_token
-from bot.extensions import db
-from bot.members import attempts, service
+from bot.extensions import after_commit, db
+from bot.jobs import enqueue
+from bot.members import attempts, email_proof, service
+from bot.members.email_proof import send_email_proof
 from bot.members.models import AccountLinkToken, Member
 from bot.members.numbers import normalize_member_no
+from bot.models_base import utcnow
 from bot.signin_attempts import client_ip
 from bot.stores.join import joined_store_code
 from bot.stores.models import Store
@@ -72,13 +75,13 @@ def sign_in_with_password() -> Response:
     known = service.member_by_email(email) if email.strip() else None
     account = attempts.account_key("email", email, known.id if known else None)
     limit = attempts.link_limit()
-    if limit.is_limited(client_ip(), account):
+    attempt = limit.reserve(client_ip(), account)
+    if attempt is None:
         return _message("limited", 429)
     member = service.authenticate_password(email, request.form.get("password", ""))
     if member is None:
-        limit.record_failure(client_ip(), account)
         return _back("signin", "メールアドレスまたはパスワードが正しくありません。")
-    limit.clear_account(account)
+    limit.succeeded(attempt)
     return _send_to_line(member, token_row)
 
 
@@ -92,14 +95,14 @@ def sign_in_with_card() -> Response:
     known = service.member_by_no(member_no) if member_no else None
     account = attempts.account_key("card", member_no, known.id if known else None)
     limit = attempts.link_limit()
-    if limit.is_limited(client_ip(), account):
+    attempt = limit.reserve(client_ip(), account)
+    if attempt is None:
         return _message("limited", 429)
     birthday = _parse_date(request.form.get("birthday", ""))
     member = service.authenticate_card(member_no, birthday)
     if member is None:
-        limit.record_failure(client_ip(), account)
         return _back("card", "会員番号または生年月日が正しくありません。")
-    limit.clear_account(account)
+    limit.succeeded(attempt)
     return _send_to_line(member, token_row)
 
 
@@ -109,8 +112,11 @@ def register() -> Response:
     token_row, refusal = _check_form()
     if refusal is not None:
         return refusal
+    # Refusals (an address already taken) count, so the form cannot be used
+    # to test many addresses.
     limit = attempts.link_limit()
-    if limit.is_limited(client_ip(), None):
+    attempt = limit.reserve(client_ip(), None)
+    if attempt is None:
         return _message("limited", 429)
     form = request.form
     birthday_text = form.get("birthday", "").strip()
@@ -136,9 +142,21 @@ def register() -> Response:
         )
     except service.RegistrationError as exc:
         db.session.rollback()
-        limit.record_failure(client_ip(), None)
         return _back("register", str(exc))
+    limit.succeeded(attempt)
+    member_id = member.id
+    after_commit(lambda: enqueue(send_email_proof, member_id))
     return _send_to_line(member, token_row)
+
+
+@bp.get("/link/verify-email")
+def verify_email() -> Response:
+    """Prove a member's e-mail address with the link mailed to it."""
+    member = email_proof.confirm_email(request.args.get("token", "")[:1000], utcnow())
+    if member is None:
+        return _message("email_link_invalid", 400)
+    db.session.commit()
+    return _message("email_verified", 200)
 
 
 def _check_form() -> tuple[AccountLinkToken | None, Response | None]:

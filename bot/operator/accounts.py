@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from bot.extensions import db
 from bot.models_base import utcnow
 from bot.operator.models import ROLES, Operator
+from bot.operator.sessions import end_all_sessions
 from bot.signin_attempts import FailureLimit
 
 MIN_PASSWORD_LENGTH = 10
@@ -42,6 +43,15 @@ def create_operator(
     db.session.add(operator)
     db.session.flush()
     return operator
+
+
+def set_password(operator: Operator, password: str) -> None:
+    """Give the operator a new password and end all their sessions (flush only)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
+    operator.password_hash = generate_password_hash(password)
+    db.session.flush()
+    end_all_sessions(operator.id)
 
 
 def find_operator(email: str) -> Operator | None:

@@ -1,4 +1,4 @@
-"""Console sessions and CSRF protection (Flask's signed session cookie)."""
+"""Console sign-in state and CSRF protection (session ids live in Redis)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from flask import abort, g, redirect, request, session, url_for
 from bot.csrf import CSRF_FIELD, csrf_matches, csrf_token
 from bot.extensions import db
 from bot.operator.models import Operator
+from bot.operator.sessions import end_session, session_owner, start_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 CSRF_HEADER = "X-CSRF-Token"
+SESSION_FIELD = "operator_session"
 
 
 def check_csrf() -> None:
@@ -28,19 +30,23 @@ def check_csrf() -> None:
 def sign_in(operator: Operator) -> None:
     """Start a fresh session for the operator (a new CSRF token too)."""
     session.clear()
-    session["operator_id"] = operator.id
+    session[SESSION_FIELD] = start_session(operator.id)
     csrf_token()
 
 
 def sign_out() -> None:
-    """End the operator's session."""
+    """End the operator's session, here and for every copy of its cookie."""
+    session_id = session.get(SESSION_FIELD)
+    if isinstance(session_id, str):
+        end_session(session_id)
     session.clear()
 
 
 def current_operator() -> Operator | None:
     """Return the signed-in, still active operator, if any."""
     if "operator" not in g:
-        operator_id = session.get("operator_id")
+        session_id = session.get(SESSION_FIELD)
+        operator_id = session_owner(session_id) if isinstance(session_id, str) else None
         operator = db.session.get(Operator, operator_id) if operator_id else None
         g.operator = operator if operator is not None and operator.active else None
     return g.operator

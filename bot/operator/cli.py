@@ -1,4 +1,4 @@
-"""`flask operators create EMAIL --role operator|admin`: console accounts."""
+"""`flask operators create|set-password|list`: console accounts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import click
 from flask.cli import with_appcontext
 
 from bot.extensions import db
-from bot.operator.accounts import AccountError, create_operator, list_operators
+from bot.operator.accounts import (
+    AccountError,
+    create_operator,
+    find_operator,
+    list_operators,
+    set_password,
+)
 from bot.operator.models import ROLES
 
 
@@ -37,6 +43,29 @@ def create_command(
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"created {operator.role} {operator.email}")
+
+
+@operators_cli.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when omitted (never echoed).",
+)
+@with_appcontext
+def set_password_command(email: str, password: str) -> None:
+    """Change an operator's password and sign them out everywhere."""
+    operator = find_operator(email)
+    if operator is None:
+        raise click.ClickException(f"no operator with {email}")
+    try:
+        set_password(operator, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"password changed for {operator.email}; every session ended")
 
 
 @operators_cli.command("list")

@@ -84,26 +84,27 @@ def _template_helpers() -> dict[str, Any]:
 def login() -> Any:
     """Show the sign-in form; sign the operator in with email and password.
 
-    Failures count per email and per IP; past the limit the form answers 429
-    without checking the password, so guessing cannot go on.
+    Attempts count per email and per IP before the password is checked (a
+    success is taken back); past the limit the form answers 429 without
+    checking, so guessing cannot go on, not even in parallel.
     """
     if request.method == "GET":
         return render_template("operator/login.html")
     email = request.form.get("email", "")[:254]
     account, ip = email.strip().lower(), client_ip()
     limit = signin_limit()
-    if limit.is_limited(ip, account):
+    attempt = limit.reserve(ip, account)
+    if attempt is None:
         log.warning("console sign-in refused: too many failures", extra={"ip": ip})
         flash("サインインの失敗が続いたため、しばらくしてからお試しください。", "error")
         return render_template("operator/login.html"), 429
     operator = authenticate(email, request.form.get("password", ""))
     if operator is None:
-        limit.record_failure(ip, account)
         log.info("console sign-in failed", extra={"ip": ip})
         flash("メールアドレスまたはパスワードが正しくありません。", "error")
         return render_template("operator/login.html"), 401
     db.session.commit()
-    limit.clear_account(account)
+    limit.succeeded(attempt)
     sign_in(operator)
     return redirect(_safe_next(request.args.get("next"), operator.sees_chats))
 

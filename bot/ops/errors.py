@@ -14,9 +14,14 @@ def register_error_handlers(app: Flask) -> None:
     """Answer HTTP errors and crashes as small JSON documents."""
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Response, int]:
-        status = exc.code or 500
-        return jsonify(error=exc.name.lower(), detail=exc.description), status
+    def http_error(exc: HTTPException) -> Response:
+        response = jsonify(error=exc.name.lower(), detail=exc.description)
+        response.status_code = exc.code or 500
+        # Keep what the exception adds, such as Allow on 405 or Retry-After.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def crash(exc: Exception) -> tuple[Response, int]:

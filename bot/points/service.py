@@ -4,6 +4,7 @@ Positive rows are lots that expire; negative rows spend the lots that are
 still alive at that moment, soonest expiry first, except `expire` rows, which
 close the one lot they name ("lot:<entry id>"). The balance only counts lots
 that have not expired, so it is right before the expiry sweep has run.
+A refund gives spent points back with the expiries of the lots they came from.
 Every change takes the member's lock first (`lock_member_points`), so two
 registers redeeming at once are serialised and the balance never goes negative.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,7 +21,7 @@ from sqlalchemy import select
 from bot.extensions import db
 from bot.members.service import lock_member
 from bot.models_base import utcnow
-from bot.points.models import EARN, EXPIRE, REDEEM, REVERSAL, PointEntry
+from bot.points.models import EARN, EXPIRE, OPENING, REDEEM, REVERSAL, PointEntry
 
 
 class NotEnoughPoints(Exception):
@@ -69,7 +71,10 @@ def _entries(member_id: int) -> list[PointEntry]:
     )
 
 
-def _lots(entries: list[PointEntry]) -> list[_Lot]:
+def _lots(
+    entries: list[PointEntry], spent: dict[int, list[tuple[_Lot, int]]] | None = None
+) -> list[_Lot]:
+    """Replay the ledger into lots; `spent` records which lots each row took."""
     lots: list[_Lot] = []
     by_id: dict[int, _Lot] = {}
     for entry in entries:
@@ -95,6 +100,8 @@ def _lots(entries: list[PointEntry]) -> list[_Lot]:
             taken = min(owed, lot.remaining)
             lot.remaining -= taken
             owed -= taken
+            if spent is not None:
+                spent.setdefault(entry.id, []).append((lot, taken))
     return lots
 
 
@@ -160,11 +167,12 @@ def _append(
     reference: str,
     now: datetime,
     store_code: str | None,
+    expires_at: datetime | None | Literal["fresh"] = "fresh",
 ) -> PointEntry:
-    expires_at = None
-    if delta > 0:
-        days = current_app.config["SETTINGS"].POINTS_EXPIRY_DAYS
-        expires_at = now + timedelta(days=days)
+    if delta <= 0:
+        expires_at = None
+    elif expires_at == "fresh":
+        expires_at = _fresh_expiry(now)
     entry = PointEntry(
         member_id=member_id,
         kind=kind,
@@ -193,6 +201,28 @@ def award_points(
     return _existing(member_id, EARN, reference) or _append(
         member_id, EARN, points, reference, now, store_code
     )
+
+
+def open_balance(
+    member_id: int,
+    points: int,
+    reference: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> tuple[PointEntry | None, bool]:
+    """Write an opening balance once per reference; return it and whether it is new.
+
+    Imported points lapse like earned ones, POINTS_EXPIRY_DAYS after they were
+    written, unless the old system said when (`expires_at`).
+    """
+    lock_member_points(member_id)
+    existing = _existing(member_id, OPENING, reference)
+    if existing is not None or points <= 0:
+        return existing, False
+    entry = _append(
+        member_id, OPENING, points, reference, now, None, expires_at or "fresh"
+    )
+    return entry, True
 
 
 def redeem_points(
@@ -228,9 +258,12 @@ def reverse_points(
     restore_ref, take_ref = f"{reference}:used", f"{reference}:earned"
     restored = _existing(member_id, REVERSAL, restore_ref)
     if restored is None and points_used > 0:
-        restored = _append(
-            member_id, REVERSAL, points_used, restore_ref, now, store_code
-        )
+        _restore_spent(member_id, reference, points_used, now, store_code)
+    restored_points = sum(
+        entry.delta
+        for entry in _entries(member_id)
+        if entry.kind == REVERSAL and _restores(entry.reference, restore_ref)
+    )
     taken = _existing(member_id, REVERSAL, take_ref)
     if taken is None and points_earned > 0:
         # Points already spent elsewhere cannot be taken back below zero.
@@ -238,9 +271,55 @@ def reverse_points(
         amount = min(points_earned, available)
         if amount > 0:
             taken = _append(member_id, REVERSAL, -amount, take_ref, now, store_code)
-    restored_points = restored.delta if restored else 0
     taken_points = -taken.delta if taken else 0
     return Reversal(restored_points, taken_points, points_earned - taken_points)
+
+
+def _restore_spent(
+    member_id: int,
+    reference: str,
+    points: int,
+    now: datetime,
+    store_code: str | None,
+) -> None:
+    """Give back a redemption's points as lots with the expiries they had.
+
+    A fresh expiry would let points about to lapse be renewed by buying and
+    refunding. Points whose lot lapsed in between come back already lapsed.
+    """
+    entries = _entries(member_id)
+    redemption = next(
+        (e for e in entries if e.kind == REDEEM and e.reference == reference), None
+    )
+    spent: dict[int, list[tuple[_Lot, int]]] = {}
+    _lots(entries, spent)
+    pieces: dict[datetime | None, int] = {}
+    for lot, taken in spent.get(redemption.id, []) if redemption else []:
+        pieces[lot.expires_at] = pieces.get(lot.expires_at, 0) + taken
+    left = points - sum(pieces.values())
+    if left > 0:  # no redemption row to follow: a new lot, as before
+        fresh = _fresh_expiry(now)
+        pieces[fresh] = pieces.get(fresh, 0) + left
+    restore_ref = f"{reference}:used"
+    for n, (expires_at, delta) in enumerate(sorted(pieces.items(), key=_soonest)):
+        ref = restore_ref if n == 0 else f"{restore_ref}:{n + 1}"
+        _append(member_id, REVERSAL, delta, ref, now, store_code, expires_at)
+
+
+def _restores(entry_reference: str, restore_ref: str) -> bool:
+    # One row per original expiry: "<ref>:used", then "<ref>:used:2", ...
+    if entry_reference == restore_ref:
+        return True
+    head, _, number = entry_reference.rpartition(":")
+    return head == restore_ref and number.isdigit()
+
+
+def _fresh_expiry(now: datetime) -> datetime:
+    return now + timedelta(days=current_app.config["SETTINGS"].POINTS_EXPIRY_DAYS)
+
+
+def _soonest(item: tuple[datetime | None, int]) -> tuple[bool, datetime | None]:
+    return (item[0] is None, item[0])
 
 
 def expire_points(member_id: int, now: datetime) -> int:

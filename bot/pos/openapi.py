@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 REQUESTS: dict[str, dict[str, Any]] = {
     "ScanRequest": {
@@ -119,7 +121,33 @@ RESPONSES: dict[str, dict[str, Any]] = {
     },
 }
 
-VALIDATORS = {name: Draft202012Validator(schema) for name, schema in REQUESTS.items()}
+
+def _ecma_pattern(
+    _validator: Any, pattern: str, instance: Any, _schema: Any
+) -> Iterator[ValidationError]:
+    # JSON Schema patterns are ECMA 262, where `$` ends the input; Python's `$`
+    # also matches before a trailing newline ("R-1\n" would pass as "R-1").
+    if isinstance(instance, str) and not re.search(_python_regex(pattern), instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _python_regex(pattern: str) -> str:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + r"\Z"
+    return pattern
+
+
+def _whole_number(_checker: Any, instance: Any) -> bool:
+    # A register sends yen and points as JSON integers; 1000.0 is refused.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_RequestValidator = validators.extend(
+    Draft202012Validator,
+    validators={"pattern": _ecma_pattern},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _whole_number),
+)
+VALIDATORS = {name: _RequestValidator(schema) for name, schema in REQUESTS.items()}
 
 
 def _ref(name: str) -> dict[str, str]:

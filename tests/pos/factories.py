@@ -46,6 +46,8 @@ def make_member(
             member_no=random_member_no(),
             name=name,
             email=email,
+            # A member made here has proven the address (see email_proof).
+            email_verified_at=utcnow() if email else None,
             rank=rank,
             line_user_id=user.id if user else None,
         )

@@ -173,3 +173,22 @@ def test_a_segment_send_over_the_quota_is_refused_before_anything_goes(
     assert result.exit_code != 0
     assert "needs 3 messages but only 2 are left" in result.output
     assert all(pushed_texts(friends, line_id) == [] for line_id, _ in users)
+
+
+def test_the_worker_sweep_sends_due_steps_once(
+    ctx: None, runner: FlaskCliRunner, tmp_path: Path, friends: Any
+) -> None:
+    from bot.models_base import utcnow
+    from bot.scenarios.jobs import sweep_scenarios
+
+    write_scenario(tmp_path, "both", TWO_KINDS)
+    load(runner, tmp_path)
+    line_id, user_id = add_friend(friends, "木村")
+    enroll_at("both", user_id, utcnow())
+
+    sweep_scenarios()
+    sweep_scenarios()
+
+    assert pushed_texts(friends, line_id) == ["みなさまへ"]
+    [enrollment] = enrollments("both")
+    assert enrollment.next_step == 1

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from bot.extensions import db
 from bot.members.models import Member
 from bot.members.numbers import random_member_no
+from bot.models_base import utcnow
 from bot.purchases.models import Purchase
 from bot.scenarios.models import EXITED, ScenarioRecord
 from bot.scenarios.service import in_holdout, parsed
@@ -52,6 +53,7 @@ def member_outside_holdout(
             member_no=random_member_no(),
             name=f"山田 {i}",
             email=f"m{user.id}@example.com",
+            email_verified_at=utcnow(),  # the shop matches proven addresses only
             birthday=birthday,
             line_user_id=user.id,
         )
