@@ -6,8 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the marketing console's blueprint and its models."""
-    from bot.admin import models  # noqa: F401  (tables for metadata)
+    """Register the marketing console's blueprint."""
     from bot.admin.views import bp
 
     app.register_blueprint(bp)
