@@ -91,8 +91,8 @@ def seed(members: int, sends: int) -> None:
     db.session.commit()
 
 
-def timed(client, path: str, repeat: int) -> float:  # noqa: ANN001
-    """Return the median milliseconds of GETs of a page (checked to be 200)."""
+def timed(client, path: str, repeat: int) -> tuple[float, float]:  # noqa: ANN001
+    """Return the first GET's and the median milliseconds of a page (each a 200)."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -100,7 +100,7 @@ def timed(client, path: str, repeat: int) -> float:  # noqa: ANN001
         times.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code}")
-    return statistics.median(times)
+    return times[0], statistics.median(times)
 
 
 def main() -> None:
@@ -158,15 +158,15 @@ def main() -> None:
         "/operator/login",
         data={"email": "bench@example.com", "password": PASSWORD, CSRF_FIELD: token},
     )
-    baseline = timed(client, "/operator/", args.repeat)
-    print(f"\n{'page':45} {'median ms':>10} {'x queue':>8}")
-    print(f"{'/operator/ (baseline)':45} {baseline:10.1f} {1:8.2f}")
+    first, baseline = timed(client, "/operator/", args.repeat)
+    print(f"\n{'page':42} {'first ms':>9} {'median ms':>10} {'x queue':>8}")
+    print(f"{'/operator/ (baseline)':42} {first:9.1f} {baseline:10.1f} {1:8.2f}")
     worst = 0.0
     for path in PAGES:
-        took = timed(client, path, args.repeat)
+        first, took = timed(client, path, args.repeat)
         worst = max(worst, took / baseline)
-        print(f"{path:45} {took:10.1f} {took / baseline:8.2f}")
-    print(f"\nworst ratio {worst:.2f} (target <= 2.00)")
+        print(f"{path:42} {first:9.1f} {took:10.1f} {took / baseline:8.2f}")
+    print(f"\nworst median ratio {worst:.2f} (target <= 2.00)")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import defaultdict
 from typing import Any
+
+from flask import current_app
 
 from bot.admin.sending import recent_sends
 from bot.line.client import LineApiError
@@ -14,9 +18,25 @@ from bot.measure.report import send_report
 
 log = logging.getLogger(__name__)
 DAYS = 30
+# Counting every friend and linked member takes a while at 100,000 members;
+# the overview shows figures at most this old (per process).
+FRIENDS_CACHE_SECONDS = 60.0
+_cache_lock = threading.Lock()
 
 
 def friends_by_day(days: int = DAYS) -> dict[str, Any]:
+    """Return the friends figures, counted at most FRIENDS_CACHE_SECONDS ago."""
+    cache = current_app.extensions.setdefault("admin_friends_cache", {})
+    found = cache.get(days)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    figures = count_friends_by_day(days)
+    with _cache_lock:
+        cache[days] = (time.monotonic() + FRIENDS_CACHE_SECONDS, figures)
+    return figures
+
+
+def count_friends_by_day(days: int = DAYS) -> dict[str, Any]:
     """Return follows, blocks and links per day (all sources summed) and the share."""
     report = friends_report(days)
     per_day: dict[str, dict[str, int]] = defaultdict(
