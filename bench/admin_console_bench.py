@@ -1,7 +1,7 @@
 """Time each marketing console page against the operator queue page; print ratios.
 
 Run from the repository root: .venv/bin/python bench/admin_console_bench.py
-Needs PostgreSQL on 127.0.0.1 (database BENCH_DATABASE_URL, created if missing).
+Needs PostgreSQL on 127.0.0.1 (database BENCH_DATABASE_URL, dropped and created).
 Seeds --members LINE friends (all members), --sends sends of --members recipients
 each (1,000,000 recipient rows by default), their roll-ups, 50 conversations and
 the shipped coupons and FAQ; then signs in as an admin (who may open both
@@ -23,7 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import downgrade, upgrade  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
 
 from bot import create_app  # noqa: E402
 from bot.config import normalize_database_url  # noqa: E402
@@ -116,11 +116,10 @@ def main() -> None:
         isolation_level="AUTOCOMMIT",
     )
     with engine.connect() as conn:
+        # A fresh database each run: no old revision numbering to downgrade.
         name = database.rsplit("/", 1)[1]
-        if not conn.scalar(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ):
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     app = create_app(
         {
@@ -133,7 +132,6 @@ def main() -> None:
         }
     )
     with app.app_context():
-        downgrade(revision="base")
         upgrade(revision="heads")
         print(
             f"seeding {args.members:,} members and {args.sends} sends "
