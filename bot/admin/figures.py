@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -13,8 +14,10 @@ from flask import current_app
 from bot.admin.sending import recent_sends
 from bot.line.client import LineApiError
 from bot.marketing.quota import Quota, read_quota
+from bot.marketing.rules import local_day
 from bot.measure.friends import friends_report
 from bot.measure.report import send_report
+from bot.models_base import utcnow
 
 log = logging.getLogger(__name__)
 DAYS = 30
@@ -47,6 +50,10 @@ def count_friends_by_day(days: int = DAYS) -> dict[str, Any]:
         day["follows"] += row["follows"] or 0
         day["blocks"] += row["unfollows"] or 0
         day["links"] += row["links"] or 0
+    today = local_day(utcnow())
+    for back in range(days):  # every day on the chart, quiet ones as zeros
+        day = (today - timedelta(days=back)).isoformat()
+        per_day.setdefault(day, {"follows": 0, "blocks": 0, "links": 0})
     ordered = sorted(per_day.items())
     return {
         "days": [day for day, _ in ordered],
