@@ -13,7 +13,7 @@ from bot.admin.blueprint import admin_only, bp, me, page_or_csv
 from bot.admin.sending import recent_sends
 from bot.admin.tables import Table
 from bot.coupons.stats import coupon_stats
-from bot.coupons.withdrawal import CouponNotFound, withdraw_coupon
+from bot.coupons.withdrawal import CouponNotFound, withdraw_definition
 from bot.extensions import db
 from bot.faq import gaps as faq_gaps
 from bot.faq.service import live_faq
@@ -247,7 +247,7 @@ def coupons() -> Any:
 def withdraw(coupon_id: str) -> Any:
     """Withdraw a coupon: its unused copies stop working."""
     try:
-        count = withdraw_coupon(coupon_id)
+        count = withdraw_definition(coupon_id)
     except CouponNotFound:
         db.session.rollback()
         abort(404)

@@ -12,7 +12,7 @@ class CouponNotFound(LookupError):
     """No coupon definition has this id."""
 
 
-def withdraw_coupon(coupon_id: str) -> int:
+def withdraw_definition(coupon_id: str) -> int:
     """Withdraw a coupon's usable copies and stop issuing it; return how many.
 
     Used coupons stay used (the sale happened). Loading coupons.yaml again

@@ -212,3 +212,30 @@ def test_a_console_send_reaches_the_segment(
         send = db.session.scalars(select(SegmentSend)).one()
         assert send.status == "done"
         assert send.recipient_count == 2
+
+
+def test_pause_and_resume_a_scenario_is_audited(app: Flask) -> None:
+    from bot.scenarios.models import ScenarioRecord
+
+    result = app.test_cli_runner().invoke(args=["scenarios", "load"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        scenario_id = db.session.scalars(select(ScenarioRecord.id)).first()
+    client = signed_in_operator(app, "ad@example.com", role="admin")
+    page = client.get(f"/admin/scenarios/{scenario_id}").get_data(as_text=True)
+    assert "一時停止する" in page
+    form = {"csrf_token": csrf_of(client), "paused": "1"}
+    assert (
+        client.post(f"/admin/scenarios/{scenario_id}/pause", data=form).status_code
+        == 303
+    )
+    assert "再開する" in client.get(f"/admin/scenarios/{scenario_id}").get_data(
+        as_text=True
+    )
+    form["paused"] = "0"
+    client.post(f"/admin/scenarios/{scenario_id}/pause", data=form)
+    assert client.post("/admin/scenarios/nope/pause", data=form).status_code == 404
+    with app.app_context():
+        assert db.session.get(ScenarioRecord, scenario_id).status == "active"
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))
+        assert list(actions) == ["scenario.pause", "scenario.resume"]
