@@ -74,7 +74,10 @@ def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
                 else:
                     ctx = dispatch_event(event, user)
                     outbox, to = ctx.outbox, recipient(ctx.user)
-                    event.attempts += 1
+                    if not outbox:
+                        # A try counts when it ends: here, in _mark_sent once
+                        # the outbox is out, or in _record_failure.
+                        event.attempts += 1
                     event.status = SENDING if outbox else DONE
                     event.outbox = outbox or None
                     event.handled_at = utcnow()
@@ -96,7 +99,7 @@ def _mark_sent(event_pk: int) -> None:
     db.session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.id == event_pk)
-        .values(status=DONE, outbox=None)
+        .values(status=DONE, outbox=None, attempts=WebhookEvent.attempts + 1)
     )
     db.session.commit()
 
