@@ -135,6 +135,7 @@ MODEL_MODULES = (
     "handoff",
     "faq",
     "segments",
+    "coupons",
 )
 
 

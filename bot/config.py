@@ -142,6 +142,8 @@ class Settings:
     # (https://developers.line.biz/en/reference/messaging-api/#rate-limits).
     MULTICAST_RATE_PER_SECOND: int = 200
     SEGMENT_BATCH_SIZE: int = 500
+    # Coupons (issue 17).
+    COUPONS_FILE: str = "coupons/coupons.yaml"
 
     @property
     def is_production(self) -> bool:

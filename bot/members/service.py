@@ -312,6 +312,11 @@ def _link_outcome(
         return USER_HAS_OTHER_MEMBER
     member.line_user_id = user.id
     member.linked_at = utcnow()
+    db.session.flush()
+    # What the customer held as a guest is the member's from now on.
+    from bot.coupons.service import move_guest_coupons
+
+    move_guest_coupons(user.id, member.id)
     return LINKED
 
 

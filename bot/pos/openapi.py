@@ -18,8 +18,9 @@ REQUESTS: dict[str, dict[str, Any]] = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 64,
-                "description": "What the scanner typed: the 13-digit member number "
-                "or the 16-digit code of the card's QR.",
+                "description": "What the scanner typed: the 13-digit member number, "
+                "the 16-digit code of the card's QR, or the 18-digit one-time code "
+                "of a coupon's QR or barcode.",
             }
         },
     },
@@ -37,6 +38,13 @@ REQUESTS: dict[str, dict[str, Any]] = {
                 "description": "Receipt total in yen, before points.",
             },
             "points_used": {"type": "integer", "minimum": 0, "default": 0},
+            "coupon_codes": {
+                "type": "array",
+                "maxItems": 10,
+                "items": {"type": "string", "minLength": 1, "maxLength": 40},
+                "description": "Personal coupon codes to apply (as /scan answers "
+                "them; hyphens and case do not matter). All or none are applied.",
+            },
         },
     },
     "RefundRequest": {
@@ -68,6 +76,19 @@ RESPONSES: dict[str, dict[str, Any]] = {
             "points_expiring": {"type": "integer"},
         },
     },
+    "Coupon": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "description": "XXXX-XXXX-XXXX-XXXX"},
+            "coupon_id": {"type": "string"},
+            "title": {"type": "string"},
+            "kind": {"enum": ["amount_off", "percent_off", "free_item"]},
+            "value": {"type": "integer", "description": "Yen, or percent."},
+            "min_purchase": {"type": ["integer", "null"]},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "usable_here": {"type": "boolean"},
+        },
+    },
     "Purchase": {
         "type": "object",
         "properties": {
@@ -76,7 +97,11 @@ RESPONSES: dict[str, dict[str, Any]] = {
             "receipt_no": {"type": "string"},
             "amount": {"type": "integer"},
             "points_used": {"type": "integer"},
-            "points_earned": {"type": "integer"},
+            "discount": {"type": "integer", "description": "Yen off by coupons."},
+            "points_earned": {
+                "type": "integer",
+                "description": "Earned on amount - discount - points_used.",
+            },
             "status": {"type": "string", "enum": ["completed", "refunded"]},
             "purchased_at": {"type": "string", "format": "date-time"},
         },
@@ -147,7 +172,7 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": _ref(request)}},
         }
-        operation["responses"]["422"] = _error("The body is not valid.")
+        operation["responses"].setdefault("422", _error("The body is not valid."))
     return operation
 
 
@@ -177,31 +202,58 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             },
             "/api/pos/scan": {
                 "post": _operation(
-                    "Look up a member from a scanned member number or card QR code.",
+                    "Look up a member (or a guest's coupon) from a scanned member "
+                    "number, card QR code or coupon code, with their usable coupons.",
                     "ScanRequest",
                     {
                         "200": _ok(
-                            "The member.", {**member, "via": {"type": "string"}}
+                            "The member (null for a guest's coupon) and coupons.",
+                            {
+                                "member": {"anyOf": [_ref("Member"), {"type": "null"}]},
+                                "via": {
+                                    "enum": ["member_no", "card_code", "coupon_code"]
+                                },
+                                "coupons": {"type": "array", "items": _ref("Coupon")},
+                                "scanned_coupon": {"type": ["string", "null"]},
+                            },
                         ),
-                        "404": _error("No member has this number."),
-                        "410": _error("The card QR code expired or was used."),
+                        "404": _error("No member or code has this number."),
+                        "410": _error("The QR code expired or was used."),
                     },
                 )
             },
             "/api/pos/transactions": {
                 "post": _operation(
-                    "Record a sale once per store and receipt; earn and use points.",
+                    "Record a sale once per store and receipt; apply coupons, earn "
+                    "and use points. A refused coupon changes nothing.",
                     "TransactionRequest",
                     {
                         "201": _ok(
-                            "Recorded.", {**member, "purchase": _ref("Purchase")}
+                            "Recorded.",
+                            {
+                                **member,
+                                "purchase": _ref("Purchase"),
+                                "discount": {"type": "integer"},
+                                "coupons": {"type": "array", "items": _ref("Coupon")},
+                            },
                         ),
                         "200": _ok(
                             "This receipt was recorded before: the first result.",
                             {**member, "purchase": _ref("Purchase")},
                         ),
-                        "404": _error("No member has this number."),
-                        "409": _error("Not enough points."),
+                        "404": _error(
+                            "No member has this number (unknown_member), or no "
+                            "coupon has this code (unknown_coupon)."
+                        ),
+                        "409": _error(
+                            "Not enough points, or the coupon was used (coupon_used)."
+                        ),
+                        "410": _error("The coupon expired (coupon_expired)."),
+                        "422": _error(
+                            "Invalid body, or a coupon not valid here: wrong_store, "
+                            "wrong_channel, below_min_purchase, not_your_coupon, "
+                            "coupon_withdrawn, duplicate_coupon."
+                        ),
                     },
                 )
             },
@@ -218,6 +270,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                                 "points_restored": {"type": "integer"},
                                 "points_taken_back": {"type": "integer"},
                                 "points_not_recovered": {"type": "integer"},
+                                "coupons_restored": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "Codes usable again (unexpired).",
+                                },
                             },
                         ),
                         "404": _error("No receipt with this number at this store."),

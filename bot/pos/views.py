@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,25 @@ from bot.cards.service import (
     member_summary,
     use_card_code,
 )
+from bot.coupons.models import IN_STORE, PersonalCoupon
+from bot.coupons.redemption import (
+    CouponExpired,
+    CouponRefused,
+    CouponUsed,
+    UnknownCoupon,
+    check_coupons,
+    claim_coupons,
+    restore_coupons,
+)
+from bot.coupons.service import (
+    ScanCodeExpired,
+    ScanCodeUsed,
+    UnknownScanCode,
+    format_code,
+    looks_like_scan_code,
+    usable_coupons,
+    use_scan_code,
+)
 from bot.extensions import db
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
@@ -30,6 +50,7 @@ from bot.purchases.service import (
     Recorded,
     UnknownPurchase,
     find_purchase,
+    ledger_reference,
     record_store_purchase,
     refund_store_purchase,
 )
@@ -93,6 +114,7 @@ def _purchase_json(purchase: Purchase) -> dict[str, Any]:
         "receipt_no": purchase.reference,
         "amount": purchase.amount,
         "points_used": purchase.points_used,
+        "discount": purchase.discount,
         "points_earned": purchase.points_earned,
         "status": purchase.status,
         "purchased_at": purchase.purchased_at.isoformat(timespec="seconds"),
@@ -113,57 +135,155 @@ def current_store() -> Response:
 
 @api.post("/scan")
 def scan() -> Response:
-    """Return the member behind a scanned member number or card QR code."""
+    """Return the member behind a scanned number or QR code, with usable coupons."""
     code = _body("ScanRequest")["code"].strip()
     now = utcnow()
+    scanned = None
     if looks_like_card_code(code):
-        try:
-            member = use_card_code(code, g.store.code, now)
-        except UnknownCardCode:
-            raise ApiRefusal(
-                404, "unknown_code", "このQRコードは登録がありません"
-            ) from None
-        except CardCodeExpired:
-            raise ApiRefusal(
-                410,
-                "code_expired",
-                "QRコードの有効期限切れです。会員証を開き直してもらってください",
-            ) from None
-        except CardCodeUsed:
-            raise ApiRefusal(
-                410,
-                "code_used",
-                "このQRコードは使用済みです。会員証を開き直してもらってください",
-            ) from None
-        via = "card_code"
+        member, via = _use_card_code(code, now), "card_code"
+    elif looks_like_scan_code(code):
+        scanned, via = _use_coupon_scan_code(code, now), "coupon_code"
+        member = (
+            db.session.get(Member, scanned.member_id) if scanned.member_id else None
+        )
     elif len(code) == 13 and code.isdigit():
         member, via = _member_or_404(code), "member_no"
     else:
         raise ApiRefusal(
             422,
             "unreadable_code",
-            "会員番号でも会員証QRでもありません。読み直してください",
+            "会員番号でも会員証QRでもクーポンでもありません。読み直してください",
         )
-    summary = member_summary(member, now)
+    if member is not None:
+        coupons = usable_coupons(member.line_user_id, member.id, now)
+    else:
+        assert scanned is not None  # a guest's coupon
+        coupons = usable_coupons(scanned.line_user_id, None, now)
+    answer = {
+        "member": member_summary(member, now) if member is not None else None,
+        "via": via,
+        "coupons": [_coupon_json(c, g.store.code) for c in coupons],
+        "scanned_coupon": format_code(scanned.code) if scanned else None,
+    }
     db.session.commit()
-    return jsonify(member=summary, via=via)
+    return jsonify(answer)
+
+
+def _use_card_code(code: str, now: datetime) -> Member:
+    try:
+        return use_card_code(code, g.store.code, now)
+    except UnknownCardCode:
+        raise ApiRefusal(
+            404, "unknown_code", "このQRコードは登録がありません"
+        ) from None
+    except CardCodeExpired:
+        raise ApiRefusal(
+            410,
+            "code_expired",
+            "QRコードの有効期限切れです。会員証を開き直してもらってください",
+        ) from None
+    except CardCodeUsed:
+        raise ApiRefusal(
+            410,
+            "code_used",
+            "このQRコードは使用済みです。会員証を開き直してもらってください",
+        ) from None
+
+
+def _use_coupon_scan_code(code: str, now: datetime) -> PersonalCoupon:
+    try:
+        return use_scan_code(code, g.store.code, now)
+    except UnknownScanCode:
+        raise ApiRefusal(
+            404, "unknown_code", "このクーポンコードは登録がありません"
+        ) from None
+    except (ScanCodeExpired, ScanCodeUsed):
+        raise ApiRefusal(
+            410,
+            "code_expired",
+            "クーポンの表示期限切れです。クーポン画面を開き直してもらってください",
+        ) from None
+
+
+def _coupon_json(coupon: PersonalCoupon, store_code: str) -> dict[str, Any]:
+    definition = coupon.definition
+    usable_here = IN_STORE in definition.channels and (
+        not definition.stores or store_code in definition.stores
+    )
+    return {
+        "code": format_code(coupon.code),
+        "coupon_id": coupon.coupon_id,
+        "title": definition.title,
+        "kind": definition.kind,
+        "value": definition.value,
+        "min_purchase": definition.min_purchase,
+        "expires_at": coupon.expires_at.isoformat(timespec="seconds"),
+        "usable_here": usable_here,
+    }
+
+
+_COUPON_MESSAGES = {
+    "unknown_coupon": (404, "このクーポンは登録がありません"),
+    "coupon_used": (409, "このクーポンは使用済みです"),
+    "coupon_expired": (410, "このクーポンは有効期限切れです"),
+    "wrong_channel": (422, "このクーポンは店舗ではご利用いただけません"),
+    "wrong_store": (422, "このクーポンはこの店舗ではご利用いただけません"),
+    "below_min_purchase": (422, "ご利用条件の金額に達していません"),
+    "not_your_coupon": (422, "この会員のクーポンではありません"),
+    "coupon_withdrawn": (422, "このクーポンは取り消されています"),
+    "duplicate_coupon": (422, "同じクーポンが2回指定されています"),
+}
+
+
+def _coupon_refusal(exc: CouponRefused) -> ApiRefusal:
+    status, message = _COUPON_MESSAGES.get(exc.reason, (422, "クーポンを使えません"))
+    return ApiRefusal(status, exc.reason, f"{message} ({exc.code})")
 
 
 @api.post("/transactions")
 def transactions() -> tuple[Response, int]:
-    """Record a sale for a member once per receipt: earn and use points."""
+    """Record a sale once per receipt: apply coupons, earn and use points.
+
+    A refused coupon (or points) rolls back everything: nothing changes.
+    """
     body = _body("TransactionRequest")
     store, now = g.store, utcnow()
     amount, points_used = body["amount"], body.get("points_used", 0)
-    if points_used > amount:
-        raise ApiRefusal(
-            422, "invalid_body", "points_used: 利用ポイントが金額を超えています"
-        )
+    codes = body.get("coupon_codes") or []
     member = _member_or_404(body["member_no"])
+    applied = []
+    if codes and find_purchase(STORE, store.code, body["receipt_no"]) is None:
+        try:
+            applied = check_coupons(
+                codes,
+                member_id=member.id,
+                user_id=member.line_user_id,
+                channel=IN_STORE,
+                store_code=store.code,
+                amount=amount,
+                now=now,
+            )
+        except CouponRefused as exc:
+            db.session.rollback()
+            raise _coupon_refusal(exc) from None
+    discount = sum(item.discount for item in applied)
+    if points_used > amount - discount:
+        raise ApiRefusal(
+            422, "invalid_body", "points_used: 利用ポイントが割引後の金額を超えています"
+        )
     try:
         recorded = record_store_purchase(
-            member, store, body["receipt_no"], amount, points_used, now
+            member, store, body["receipt_no"], amount, points_used, now, discount
         )
+        if recorded.created and applied:
+            reference = ledger_reference(recorded.purchase)
+            claim_coupons(
+                applied,
+                channel=IN_STORE,
+                store_code=store.code,
+                reference=reference,
+                now=now,
+            )
     except NotEnoughPoints as exc:
         db.session.rollback()
         raise ApiRefusal(
@@ -171,6 +291,9 @@ def transactions() -> tuple[Response, int]:
             "not_enough_points",
             f"ポイントが足りません（利用可能 {exc.available:,} pt）",
         ) from None
+    except (CouponUsed, CouponExpired, UnknownCoupon) as exc:
+        db.session.rollback()  # another register used it first: nothing recorded
+        raise _coupon_refusal(exc) from None
     except IntegrityError:
         # The same receipt was recorded at this moment by another request.
         db.session.rollback()
@@ -186,8 +309,20 @@ def transactions() -> tuple[Response, int]:
     answer = {
         "purchase": _purchase_json(purchase),
         "member": member_summary(owner, now),
+        "discount": purchase.discount,
+        "coupons": [
+            {**_coupon_json(item.coupon, store.code), "discount": item.discount}
+            for item in applied
+        ]
+        if recorded.created
+        else [],
     }
-    facts = {"store": store.code, "purchase": purchase.id, "new": recorded.created}
+    facts = {
+        "store": store.code,
+        "purchase": purchase.id,
+        "new": recorded.created,
+        "coupons": len(applied) if recorded.created else 0,
+    }
     if recorded.created:
         schedule_thanks(purchase)
     db.session.commit()
@@ -206,6 +341,7 @@ def refunds() -> Response:
         raise ApiRefusal(
             404, "unknown_receipt", "この店舗にこのレシート番号の取引はありません"
         ) from None
+    restored = restore_coupons(ledger_reference(purchase), now)
     member = member_by_id(purchase.member_id)
     assert member is not None
     answer = {
@@ -214,6 +350,7 @@ def refunds() -> Response:
         "points_restored": reversal.restored,
         "points_taken_back": reversal.taken_back,
         "points_not_recovered": reversal.not_recovered,
+        "coupons_restored": [format_code(c.code) for c in restored],
     }
     facts = {"store": g.store.code, "purchase": purchase.id}
     db.session.commit()

@@ -31,6 +31,8 @@ class Purchase(db.Model):
     reference: Mapped[str] = mapped_column(String(64))
     amount: Mapped[int]
     points_used: Mapped[int] = mapped_column(default=0)
+    # Yen taken off by coupons; points are earned on amount - discount - points.
+    discount: Mapped[int] = mapped_column(default=0, server_default="0")
     points_earned: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default="completed")
     purchased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

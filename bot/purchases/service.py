@@ -63,14 +63,16 @@ def record_store_purchase(
     amount: int,
     points_used: int,
     now: datetime,
+    discount: int = 0,
 ) -> Recorded:
     """Record a register sale once per store and receipt: points and a visit.
 
-    Points are earned on what was paid after points (`amount - points_used`).
+    Points are earned on what was paid after coupons and points
+    (`amount - discount - points_used`).
     Raises NotEnoughPoints when the balance does not cover `points_used`.
     """
-    if not 0 <= points_used <= amount:
-        raise ValueError("points_used must be between 0 and the amount")
+    if not 0 <= discount <= amount or not 0 <= points_used <= amount - discount:
+        raise ValueError("discount and points_used must fit in the amount")
     lock_member_points(member.id)
     existing = find_purchase(STORE, store.code, receipt_no)
     if existing is not None:
@@ -83,7 +85,8 @@ def record_store_purchase(
         reference=receipt_no,
         amount=amount,
         points_used=points_used,
-        points_earned=points_for_amount(amount - points_used),
+        discount=discount,
+        points_earned=points_for_amount(amount - discount - points_used),
         purchased_at=now,
         created_at=now,
         thanks_due_at=now + delay,
@@ -98,9 +101,13 @@ def record_store_purchase(
 
 
 def record_online_order(
-    member: Member, order_id: str, amount: int, now: datetime
+    member: Member, order_id: str, amount: int, now: datetime, discount: int = 0
 ) -> Recorded:
-    """Record an online order once per order id and award its points."""
+    """Record an online order once per order id and award its points.
+
+    `amount` is what was paid (the shop's subtotal after its discounts);
+    `discount` is the coupons' share of those discounts, kept for the figures.
+    """
     lock_member_points(member.id)
     existing = find_purchase(ONLINE, ONLINE_ORIGIN, order_id)
     if existing is not None:
@@ -112,6 +119,7 @@ def record_online_order(
         reference=order_id,
         amount=amount,
         points_used=0,
+        discount=discount,
         points_earned=points_for_amount(amount),
         purchased_at=now,
         created_at=now,

@@ -42,7 +42,10 @@ def segment_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _definition(segment_name: str | None, **conditions: Any) -> SegmentDefinition:
+def definition_from_options(
+    segment_name: str | None, **conditions: Any
+) -> SegmentDefinition:
+    """Build a segment definition from a saved segment and the options given."""
     given = {k: v for k, v in conditions.items() if v is not None}
     try:
         base = load_segment(segment_name).to_dict() if segment_name else {}
@@ -58,7 +61,7 @@ def preview_command(
     segment_name: str | None, sample_size: int, **conditions: Any
 ) -> None:
     """Print how many friends a segment reaches and a sample of them."""
-    definition = _definition(segment_name, **conditions)
+    definition = definition_from_options(segment_name, **conditions)
     preview = preview_segment(definition, sample_size)
     click.echo(f"segment: {definition.describe()}")
     click.echo(f"count: {preview.count}")
@@ -71,7 +74,7 @@ def preview_command(
 @segment_options
 def save_command(name: str, segment_name: str | None, **conditions: Any) -> None:
     """Save the segment under NAME for later use with --segment NAME."""
-    definition = _definition(segment_name, **conditions)
+    definition = definition_from_options(segment_name, **conditions)
     save_segment(name, definition)
     db.session.commit()
     click.echo(f"saved segment {name}: {definition.describe()}")
@@ -92,10 +95,10 @@ def send_command(
     **conditions: Any,
 ) -> None:
     """Send a message to a segment now (resuming an interrupted run) or later."""
-    definition = _definition(segment_name, **conditions)
+    definition = definition_from_options(segment_name, **conditions)
     messages = _messages(text, image, template)
     if at_text is not None:
-        at = _parse_time(at_text)
+        at = parse_send_time(at_text)
         send = create_send(definition, messages, segment_name, scheduled_at=at)
         db.session.commit()
         schedule_send(send.id, at)
@@ -108,7 +111,7 @@ def send_command(
         send = create_send(definition, messages, segment_name)
         db.session.commit()
         click.echo(f"send #{send.id} started")
-    _deliver_with_progress(send.id)
+    deliver_with_progress(send.id)
 
 
 @segment_cli.command("resume")
@@ -117,7 +120,7 @@ def resume_command(send_id: int) -> None:
     """Continue an interrupted send where it stopped."""
     if db.session.get(SegmentSend, send_id) is None:
         raise click.UsageError(f"no send #{send_id}")
-    _deliver_with_progress(send_id)
+    deliver_with_progress(send_id)
 
 
 @segment_cli.command("sends")
@@ -130,7 +133,8 @@ def sends_command() -> None:
         )
 
 
-def _deliver_with_progress(send_id: int) -> None:
+def deliver_with_progress(send_id: int) -> None:
+    """Deliver a send with a progress bar and print what the run did."""
     from bot.segments.sending import freeze_recipients
 
     send = db.session.get(SegmentSend, send_id)
@@ -162,7 +166,8 @@ def _messages(
         raise click.UsageError(str(exc)) from exc
 
 
-def _parse_time(value: str) -> datetime:
+def parse_send_time(value: str) -> datetime:
+    """Read --at: an ISO time (local to the shop without an offset), not past."""
     try:
         at = datetime.fromisoformat(value)
     except ValueError as exc:

@@ -111,7 +111,7 @@ def _deliver(
         return report
     report.recipients = freeze_recipients(send)
     db.session.commit()
-    messages = send.messages
+    messages, coupon_id = send.messages, send.coupon_id
     batch_numbers = _pending_batches(send_id)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -123,6 +123,8 @@ def _deliver(
                 break
             chunk = batch_numbers[start : start + PREFETCH_BATCHES]
             for batch in _load_batches(send_id, chunk):
+                if coupon_id is not None:
+                    _issue_coupons(send_id, coupon_id, batch)
                 if batch.reachable:
                     ids = [line_id for _, line_id in batch.reachable]
                     key = batch_retry_key(send_id, batch.batch_no)
@@ -208,6 +210,21 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
         else:
             batch.skipped.append(pk)
     return list(batches.values())
+
+
+def _issue_coupons(send_id: int, coupon_id: str, batch: _Batch) -> None:
+    """Issue the send's coupon to a batch first; who gets none gets no message.
+
+    Committed before the multicast, so the coupon page shows what the message
+    announces; a rerun finds the coupons of this send and issues none twice.
+    """
+    from bot.coupons.service import issue_to_users
+
+    pks = [pk for pk, _ in batch.reachable]
+    holders = set(issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}"))
+    db.session.commit()
+    batch.skipped.extend(pk for pk in pks if pk not in holders)
+    batch.reachable = [(pk, line) for pk, line in batch.reachable if pk in holders]
 
 
 def _send_in_app(

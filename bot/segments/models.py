@@ -49,6 +49,8 @@ class SegmentSend(db.Model):
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # Same definition and messages: a rerun of `segment send` resumes this send.
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    # A coupon send issues this coupon to each recipient just before their batch.
+    coupon_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=SENDING)
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recipient_count: Mapped[int | None]

@@ -29,11 +29,16 @@ from bot.segments.query import segment_users
 
 
 def send_fingerprint(
-    definition: SegmentDefinition, messages: list[dict[str, Any]]
+    definition: SegmentDefinition,
+    messages: list[dict[str, Any]],
+    coupon_id: str | None = None,
 ) -> str:
     """Return what identifies "the same send" so that a rerun resumes it."""
+    parts: dict[str, Any] = {"segment": definition.to_dict(), "messages": messages}
+    if coupon_id is not None:
+        parts["coupon"] = coupon_id
     document = json.dumps(
-        {"segment": definition.to_dict(), "messages": messages},
+        parts,
         sort_keys=True,
         ensure_ascii=False,
     )
@@ -45,15 +50,21 @@ def create_send(
     messages: list[dict[str, Any]],
     segment_name: str | None = None,
     scheduled_at: datetime | None = None,
+    coupon_id: str | None = None,
 ) -> SegmentSend:
-    """Record a new send, scheduled for later or to start now."""
+    """Record a new send, scheduled for later or to start now.
+
+    With `coupon_id`, each recipient is issued that coupon just before their
+    batch goes out, and only those who hold one from this send get the message.
+    """
     if not 1 <= len(messages) <= MAX_MESSAGES_PER_CALL:
         raise SegmentError("a send takes 1 to 5 messages")
     send = SegmentSend(
         segment_name=segment_name,
         definition=definition.to_dict(),
         messages=messages,
-        fingerprint=send_fingerprint(definition, messages),
+        fingerprint=send_fingerprint(definition, messages, coupon_id),
+        coupon_id=coupon_id,
         status=SCHEDULED if scheduled_at is not None else SENDING,
         scheduled_at=scheduled_at,
     )
@@ -63,13 +74,16 @@ def create_send(
 
 
 def find_unfinished_send(
-    definition: SegmentDefinition, messages: list[dict[str, Any]]
+    definition: SegmentDefinition,
+    messages: list[dict[str, Any]],
+    coupon_id: str | None = None,
 ) -> SegmentSend | None:
     """Return an unfinished immediate send of the same segment and messages."""
+    fingerprint = send_fingerprint(definition, messages, coupon_id)
     return db.session.scalar(
         select(SegmentSend)
         .where(
-            SegmentSend.fingerprint == send_fingerprint(definition, messages),
+            SegmentSend.fingerprint == fingerprint,
             SegmentSend.status.in_(UNFINISHED),
             SegmentSend.scheduled_at.is_(None),
         )

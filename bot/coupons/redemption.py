@@ -1,0 +1,192 @@
+"""Redeeming personal coupons in a store or online: checks, discount, once only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.coupons.models import (
+    EXPIRED,
+    PERCENT_OFF,
+    USABLE,
+    USED,
+    WITHDRAWN,
+    PersonalCoupon,
+)
+from bot.coupons.service import format_code, normalize_code
+from bot.extensions import db
+
+
+class CouponRefused(Exception):
+    """A coupon cannot be applied; `reason` is a stable code for the caller."""
+
+    reason = "refused"
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{format_code(code)}: {self.reason} {detail}".strip())
+        self.code = format_code(code)
+        self.detail = detail
+
+
+class UnknownCoupon(CouponRefused):
+    """No coupon has this code."""
+
+    reason = "unknown_coupon"
+
+
+class CouponUsed(CouponRefused):
+    """The coupon was already used."""
+
+    reason = "coupon_used"
+
+
+class CouponExpired(CouponRefused):
+    """The coupon's time is up."""
+
+    reason = "coupon_expired"
+
+
+class CouponNotApplicable(CouponRefused):
+    """The coupon is not valid here: channel, store, minimum, owner or withdrawn."""
+
+    def __init__(self, code: str, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        super().__init__(code, detail)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One coupon that will be redeemed, and the discount it gives."""
+
+    coupon: PersonalCoupon
+    discount: int
+
+
+def discount_for(kind: str, value: int, amount: int) -> int:
+    """Return the yen a coupon takes off an amount (never more than the amount)."""
+    if kind == PERCENT_OFF:
+        return min(amount, amount * value // 100)
+    # amount_off and free_item (the item's price in yen) take their value off.
+    return min(amount, value)
+
+
+def check_coupons(
+    codes: list[str],
+    *,
+    member_id: int | None,
+    user_id: int | None,
+    channel: str,
+    store_code: str | None,
+    amount: int,
+    now: datetime,
+) -> list[Applied]:
+    """Return the discounts of the coupons, or raise why one cannot be used.
+
+    Nothing is written: the caller claims them with `claim_coupons` in the
+    same transaction as the sale.
+    """
+    applied: list[Applied] = []
+    remaining = amount
+    seen: set[str] = set()
+    for raw in codes:
+        code = normalize_code(raw)
+        if code in seen:
+            raise CouponNotApplicable(code, "duplicate_coupon")
+        seen.add(code)
+        coupon = db.session.scalar(
+            select(PersonalCoupon).where(PersonalCoupon.code == code)
+        )
+        if coupon is None:
+            raise UnknownCoupon(code)
+        if not _belongs(coupon, member_id, user_id):
+            raise CouponNotApplicable(code, "not_your_coupon")
+        status = coupon.status_at(now)
+        if status == USED:
+            raise CouponUsed(code)
+        if status == EXPIRED:
+            raise CouponExpired(code)
+        if status == WITHDRAWN:
+            raise CouponNotApplicable(code, "coupon_withdrawn")
+        definition = coupon.definition
+        if channel not in definition.channels:
+            raise CouponNotApplicable(code, "wrong_channel", channel)
+        if (
+            channel == "store"
+            and definition.stores
+            and store_code not in (definition.stores)
+        ):
+            raise CouponNotApplicable(code, "wrong_store", store_code or "")
+        if definition.min_purchase and amount < definition.min_purchase:
+            raise CouponNotApplicable(
+                code, "below_min_purchase", str(definition.min_purchase)
+            )
+        discount = discount_for(definition.kind, definition.value, remaining)
+        remaining -= discount
+        applied.append(Applied(coupon, discount))
+    return applied
+
+
+def _belongs(
+    coupon: PersonalCoupon, member_id: int | None, user_id: int | None
+) -> bool:
+    if coupon.member_id is not None:
+        return coupon.member_id == member_id
+    return user_id is not None and coupon.line_user_id == user_id
+
+
+def claim_coupons(
+    applied: list[Applied],
+    *,
+    channel: str,
+    store_code: str | None,
+    reference: str,
+    now: datetime,
+) -> None:
+    """Mark the coupons used by one sale; raise CouponUsed if one was taken first.
+
+    One conditional UPDATE per coupon: of ten registers applying it at once,
+    exactly one changes the row; the others roll back their whole sale.
+    """
+    for item in applied:
+        claimed = db.session.execute(
+            update(PersonalCoupon)
+            .where(PersonalCoupon.id == item.coupon.id, PersonalCoupon.status == USABLE)
+            .values(
+                status=USED,
+                used_at=now,
+                used_channel=channel,
+                used_store_code=store_code,
+                used_reference=reference,
+                discount=item.discount,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise CouponUsed(item.coupon.code)
+    db.session.flush()
+
+
+def coupons_used_by(reference: str) -> list[PersonalCoupon]:
+    """Return the coupons a sale redeemed."""
+    return list(
+        db.session.scalars(
+            select(PersonalCoupon).where(PersonalCoupon.used_reference == reference)
+        )
+    )
+
+
+def restore_coupons(reference: str, now: datetime) -> list[PersonalCoupon]:
+    """Make a refunded sale's coupons usable again, unless they have expired."""
+    restored = []
+    for coupon in coupons_used_by(reference):
+        if coupon.status != USED or coupon.expires_at <= now:
+            continue
+        coupon.status = USABLE
+        coupon.used_at = coupon.used_channel = coupon.used_store_code = None
+        coupon.used_reference = None
+        coupon.discount = None
+        restored.append(coupon)
+    db.session.flush()
+    return restored
