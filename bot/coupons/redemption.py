@@ -190,3 +190,50 @@ def restore_coupons(reference: str, now: datetime) -> list[PersonalCoupon]:
         restored.append(coupon)
     db.session.flush()
     return restored
+
+
+@dataclass(frozen=True)
+class OnlineUse:
+    """What an order's discount code did: redeemed, repeat, or refused (why)."""
+
+    code: str
+    outcome: str
+    reason: str | None = None
+    discount: int = 0
+
+
+def redeem_online_codes(
+    codes: list[tuple[str, int]], reference: str, now: datetime
+) -> list[OnlineUse]:
+    """Redeem the personal codes an online order used, once; say what each did.
+
+    The shop has already applied the discount, so a code is taken as the
+    order says; a code used in a store (or expired) is refused and reported.
+    Codes that are not personal coupon codes (the shop's own) are ignored.
+    """
+    uses = []
+    for raw, off in codes:
+        code = normalize_code(raw)
+        coupon = db.session.scalar(
+            select(PersonalCoupon).where(PersonalCoupon.code == code).with_for_update()
+        )
+        if coupon is None:
+            continue
+        shown = format_code(code)
+        if coupon.status == USED and coupon.used_reference == reference:
+            uses.append(OnlineUse(shown, "repeat"))
+            continue
+        status = coupon.status_at(now)
+        if status != USABLE:
+            reason = f"{status}_in_{coupon.used_channel}" if status == USED else status
+            uses.append(OnlineUse(shown, "refused", reason))
+            continue
+        if "online" not in coupon.definition.channels:
+            uses.append(OnlineUse(shown, "refused", "wrong_channel"))
+            continue
+        coupon.status, coupon.used_at = USED, now
+        coupon.used_channel, coupon.used_reference = "online", reference
+        coupon.used_store_code, coupon.discount = None, off
+        uses.append(OnlineUse(shown, "redeemed", discount=off))
+    db.session.flush()
+    return uses

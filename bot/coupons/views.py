@@ -93,10 +93,12 @@ def coupon_scan_code() -> tuple[Response, int]:
     if not isinstance(raw, str) or not raw.strip() or len(raw) > 40:
         raise _Refused(422, "invalid_body", "code: クーポンコードを送ってください")
     coupon = coupon_by_code(raw)
-    mine = coupon is not None and (
-        (coupon.member_id is not None and coupon.member_id == member_id)
-        or (coupon.member_id is None and coupon.line_user_id == user_id is not None)
-    )
+    if coupon is None:
+        mine = False
+    elif coupon.member_id is not None:
+        mine = coupon.member_id == member_id
+    else:
+        mine = user_id is not None and coupon.line_user_id == user_id
     if coupon is None or not mine:
         raise _Refused(404, "unknown_coupon", "このクーポンは見つかりません")
     now = utcnow()

@@ -31,6 +31,8 @@ class Order:
     amount: int
     email: str | None
     member_no: str | None
+    # (code, yen off) of each discount code the shop applied.
+    discount_codes: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,22 @@ def parse_order(document: dict[str, Any]) -> Order:
         ):
             value = attribute.get("value")
             member_no = _text(value, "member number", 32, numbers=True)
-    return Order(order_id, amount, email, member_no)
+    codes = []
+    discount_codes = document.get("discount_codes") or []
+    if not isinstance(discount_codes, list):
+        raise BadOrder("discount_codes is not a list")
+    for entry in discount_codes[:20]:
+        if not isinstance(entry, dict):
+            continue
+        code = _text(entry.get("code"), "discount code", 64)
+        if code is None:
+            continue
+        try:
+            off = _yen(entry.get("amount") or 0)
+        except BadOrder:
+            off = 0
+        codes.append((code, off))
+    return Order(order_id, amount, email, member_no, tuple(codes))
 
 
 def find_member_for_order(order: Order) -> Member | None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
+from bot.coupons.redemption import redeem_online_codes
 from bot.ec.service import (
     BadOrder,
+    Order,
     find_member_for_order,
     parse_fulfillment,
     parse_order,
@@ -67,11 +70,17 @@ def order_webhook() -> tuple[Response, int]:
     except BadOrder as exc:
         raise Refused(422, str(exc)) from None
     member = find_member_for_order(order)
+    now = utcnow()
     if member is None:
+        _redeem_coupons(order, now)
+        db.session.commit()
         log.info("shop order without a member", extra={"order": order.order_id})
         return jsonify(status="no_member"), 200
     try:
-        recorded = record_online_order(member, order.order_id, order.amount, utcnow())
+        discount = _redeem_coupons(order, now)
+        recorded = record_online_order(
+            member, order.order_id, order.amount, now, discount
+        )
         if recorded.created:
             schedule_thanks(recorded.purchase)
         db.session.commit()
@@ -87,6 +96,19 @@ def order_webhook() -> tuple[Response, int]:
         },
     )
     return jsonify(status="recorded" if recorded.created else "duplicate"), 200
+
+
+def _redeem_coupons(order: Order, now: datetime) -> int:
+    """Redeem the order's personal codes; flag refused ones; return yen taken off."""
+    uses = redeem_online_codes(list(order.discount_codes), f"ec:{order.order_id}", now)
+    for use in uses:
+        if use.outcome == "refused":
+            # The shop accepted a code we had already redeemed: staff must look.
+            log.warning(
+                "shop order flagged: coupon refused",
+                extra={"order": order.order_id, "reason": use.reason, "flag": True},
+            )
+    return sum(use.discount for use in uses if use.outcome == "redeemed")
 
 
 @bp.post("/fulfillments")
