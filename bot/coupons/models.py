@@ -111,7 +111,7 @@ class PersonalCoupon(db.Model):
     used_reference: Mapped[str | None] = mapped_column(String(120), index=True)
     discount: Mapped[int | None]
 
-    definition: Mapped[CouponDefinition] = relationship(lazy="joined")
+    definition: Mapped[CouponDefinition] = relationship(lazy="joined", innerjoin=True)
 
     def status_at(self, now: datetime) -> str:
         """Return usable, used, expired or withdrawn at `now`."""

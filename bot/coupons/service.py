@@ -200,7 +200,9 @@ def issue_to_users(
             select(Member.line_user_id, Member.id).where(
                 Member.line_user_id.in_(wanted)
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     held_rows = db.session.execute(
         select(
