@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
 
-from bot.coupons.messages import coupon_message
+from bot.coupons.messages import coupon_message, value_label
 from bot.coupons.models import (
     USABLE,
     CouponDefinition,
@@ -325,6 +325,7 @@ def coupon_json(coupon: PersonalCoupon, now: datetime) -> dict[str, Any]:
         "description": definition.description,
         "kind": definition.kind,
         "value": definition.value,
+        "value_label": value_label(definition.kind, definition.value),
         "min_purchase": definition.min_purchase,
         "channels": list(definition.channels),
         "stores": definition.stores,
