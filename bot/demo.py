@@ -57,6 +57,7 @@ SEED_COMMANDS = (
     ("stores", "load", str(STORES_CSV)),
     ("members", "import", str(ROOT / "samples" / "members.csv")),
     ("faq", "load", str(ROOT / "faq" / "faq.yaml")),
+    ("coupons", "load", str(ROOT / "coupons" / "coupons.yaml")),
 )
 
 

@@ -9,8 +9,10 @@ from bot.beacon.service import (
     BEACON,
     claim_beacon_message,
     customer_for,
+    issue_store_coupon,
     store_for_hwid,
 )
+from bot.coupons.service import coupon_message
 from bot.handlers.context import EventContext
 from bot.points.service import balance
 from bot.stores.service import local_date, record_store_visit
@@ -53,11 +55,14 @@ def handle_beacon(ctx: EventContext) -> None:
         if not claim_beacon_message(store.id, customer.key, ctx.event.webhook_event_id):
             log.info("beacon message already sent in the window")
             return
+        coupon = issue_store_coupon(store.code, user.id, ctx.occurred_at)
+        coupons = [coupon_message(coupon)] if coupon is not None else []
         if customer.member is not None:
             member = customer.member
-            answer = messages.member_messages(
-                store, member.name, balance(member.id), member.rank, visit_date
+            welcome = messages.member_messages(
+                store, member.name, balance(member.id), member.rank
             )
+            ctx.reply(welcome + coupons)
         else:
-            answer = messages.guest_messages(store)
-        ctx.reply(answer)
+            # LINE shows a quick reply only on the last message: the invite.
+            ctx.reply(coupons + messages.guest_messages(store))

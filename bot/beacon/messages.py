@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -19,9 +18,9 @@ def map_url(store: Store) -> str:
 
 
 def member_messages(
-    store: Store, name: str, points: int, rank: str, visit_date: date
+    store: Store, name: str, points: int, rank: str
 ) -> list[dict[str, Any]]:
-    """Build the member's welcome with points and rank, and the store coupon."""
+    """Build the member's welcome with points and rank."""
     welcome = render(
         "beacon_member_welcome",
         name=name,
@@ -29,9 +28,7 @@ def member_messages(
         points=f"{points:,}",
         rank=rank_label(rank),
     )
-    code = f"{store.code}-{visit_date:%m%d}".upper()
-    coupon = render("beacon_store_coupon", store=store.name, code=code)
-    return [text_message(welcome), text_message(coupon)]
+    return [text_message(welcome)]
 
 
 def guest_messages(store: Store) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import select
@@ -13,6 +15,9 @@ from bot.members.service import member_for_user
 from bot.stores.models import Store, StoreBeacon
 from bot.stores.service import visit_customer_key
 from bot.users.models import LineUser
+
+if TYPE_CHECKING:
+    from bot.coupons.models import PersonalCoupon
 
 BEACON = "beacon"
 
@@ -58,3 +63,16 @@ def claim_beacon_message(store_id: int, customer_key: str, event_id: str) -> boo
         return True
     holder = redis.get(key)
     return holder is not None and holder.decode() == event_id
+
+
+def issue_store_coupon(
+    store_code: str, user_id: int, now: datetime
+) -> PersonalCoupon | None:
+    """Issue the coupon naming this store in beacon_stores, if any and allowed."""
+    from bot.coupons.definitions import beacon_coupon_for
+    from bot.coupons.service import issue_coupon
+
+    definition = beacon_coupon_for(store_code)
+    if definition is None:
+        return None
+    return issue_coupon(user_id, definition.id, now, source=f"beacon:{store_code}")

@@ -8,12 +8,6 @@ TEXTS: dict[str, str] = {
         "現在のポイント: {points}pt\n"
         "会員ランク: {rank}"
     ),
-    "beacon_store_coupon": (
-        "【{store}限定クーポン】\n"
-        "本日のお買い物で使える5%OFFクーポンです。"
-        "お会計の際にこの画面をスタッフにお見せください。\n"
-        "クーポンコード: {code}"
-    ),
     "beacon_guest_invite": (
         "{store}へようこそ！\n"
         "LINEで会員連携すると、ポイントの確認や店舗限定クーポンを"

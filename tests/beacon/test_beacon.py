@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bot.beacon.service import claim_beacon_message
+from bot.coupons.models import PersonalCoupon
 from bot.extensions import db
 from bot.stores.models import StoreVisit
 from bot.stores.service import local_date
 from line_emulator.webhooks import beacon_event
 from tests.conftest import LineSide
+from tests.coupons.factories import load_shipped
 from tests.segments.factories import give_points, make_member, make_store, make_user
 
 Drain = Callable[[], None]
@@ -30,6 +32,7 @@ def _visits(app: Flask) -> list[tuple[str, str]]:
 
 
 def _setup(app: Flask, line: LineSide, member: bool) -> tuple[str, int]:
+    load_shipped(app)  # visit-shibuya is issued by S001's beacon
     user_id = line.add_user("山田 花子")
     with app.app_context():
         make_store("S001", name="丸の内店", hwids=(HWID,))
@@ -61,13 +64,22 @@ def test_member_sees_points_rank_and_store_coupon(
     user_id, _ = _setup(app, line, member=True)
     line.send(beacon_event(line.platform, user_id, HWID, "enter"))
     worker()
-    [(via, welcome), (_, coupon)] = line.texts_to(user_id)
+    [(via, welcome)] = line.texts_to(user_id)
     assert via == "reply"
     assert welcome.startswith("山田 花子さん、丸の内店へようこそ")
     assert "現在のポイント: 1,234pt" in welcome
     assert "会員ランク: ゴールド" in welcome
-    assert "丸の内店限定クーポン" in coupon
-    assert "クーポンコード: S001-" in coupon
+    [delivery] = line.deliveries_to(user_id)
+    coupon = delivery.messages[1]
+    assert coupon["type"] == "flex"
+    assert coupon["contents"]["body"]["contents"][1]["text"] == (
+        "渋谷店 来店ドリンク1杯無料"
+    )
+    with app.app_context():
+        [issued] = db.session.scalars(sa.select(PersonalCoupon)).all()
+        assert (issued.coupon_id, issued.source) == ("visit-shibuya", "beacon:S001")
+        # The message opens the coupon page; the personal code is not in it.
+        assert issued.code not in str(delivery.messages)
 
 
 def test_guest_is_invited_to_link(app: Flask, line: LineSide, worker: Drain) -> None:
@@ -75,7 +87,8 @@ def test_guest_is_invited_to_link(app: Flask, line: LineSide, worker: Drain) -> 
     line.send(beacon_event(line.platform, user_id, HWID, "enter"))
     worker()
     [delivery] = line.deliveries_to(user_id)
-    [message] = delivery.messages
+    [coupon, message] = delivery.messages
+    assert coupon["type"] == "flex"  # guests get the store coupon too
     assert "会員連携" in message["text"]
     assert "ポイント:" not in message["text"]
     [button] = message["quickReply"]["items"]
