@@ -83,6 +83,27 @@
     $("history-empty").hidden = (history || []).length > 0;
   }
 
+  function renderCoupons(coupons) {
+    var list = $("card-coupon-list");
+    list.textContent = "";
+    var user = new URLSearchParams(window.location.search).get("simUser");
+    (coupons || []).forEach(function (coupon) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      var query = "?coupon=" + encodeURIComponent(coupon.coupon_id) +
+        (user ? "&simUser=" + encodeURIComponent(user) : "");
+      link.href = "/liff/card/coupons" + query;
+      link.textContent = coupon.title;
+      var value = document.createElement("span");
+      value.className = "plus";
+      value.textContent = coupon.value_label;
+      item.appendChild(link);
+      item.appendChild(value);
+      list.appendChild(item);
+    });
+    $("card-coupons").hidden = !(coupons || []).length;
+  }
+
   function renderCard(card, live) {
     $("not-linked").hidden = true;
     $("member").hidden = false;
@@ -97,6 +118,7 @@
     $("barcode").innerHTML = card.barcode_svg;
     $("member-no").textContent = card.member_no.replace(/(\d{4})(\d{4})(\d{5})/, "$1 $2 $3");
     renderHistory(card.history);
+    renderCoupons(card.coupons);
     var qr = $("qr");
     if (live) {
       qr.innerHTML = card.qr_svg;

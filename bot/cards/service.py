@@ -120,7 +120,24 @@ def build_card(
         "qr_ttl_seconds": ttl_seconds,
         "issued_at": _iso(now),
         "history": history,
+        "coupons": _usable_coupons(member, now),
     }
+
+
+def _usable_coupons(member: Member, now: datetime) -> list[dict[str, Any]]:
+    """List the member's usable coupons for the card (no codes: it is cached)."""
+    from bot.coupons.messages import value_label
+    from bot.coupons.service import usable_coupons
+
+    return [
+        {
+            "coupon_id": c.coupon_id,
+            "title": c.definition.title,
+            "value_label": value_label(c.definition.kind, c.definition.value),
+            "expires_at": _iso(c.expires_at),
+        }
+        for c in usable_coupons(member.line_user_id, member.id, now)
+    ]
 
 
 def _iso(moment: datetime | None) -> str | None:

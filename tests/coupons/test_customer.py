@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -182,3 +183,54 @@ def test_issue_sends_each_customer_once_without_codes(
         assert not any(code in str(delivery.messages) for code in codes)
     # limit_per_customer is 1: the second run found nobody new to send to.
     assert "0 delivered" in again.output
+
+
+def test_card_lists_usable_coupons_without_codes(
+    app: Flask, client: FlaskClient, emulator: Any
+) -> None:
+    load_shipped(app)
+    user_id = emulator.platform.add_user(display_name="山田").user_id
+    make_member(app, line_user_id=user_id)
+    code = give(app, user_pk(app, user_id), "birthday")
+    give(app, user_pk(app, user_id), "comeback", status="used")
+    answer = client.post(
+        "/api/member/card", headers=bearer(id_token(emulator, user_id))
+    )
+    assert [c["coupon_id"] for c in answer.get_json()["coupons"]] == ["birthday"]
+    assert answer.get_json()["coupons"][0]["value_label"] == "10%オフ"
+    assert code not in answer.get_data(as_text=True)
+
+
+def test_stats_count_issued_used_and_discounts(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner
+) -> None:
+    load_shipped(app)
+    key = make_store(app)
+    member = make_member(app, line_user_id="U" + "d" * 32)
+    pk = user_pk(app, "U" + "d" * 32)
+    code = give(app, pk, "thanks-next")
+    give(app, user_pk(app, "U" + "e" * 32), "thanks-next")
+    body = {
+        "member_no": member["member_no"],
+        "receipt_no": "R-1",
+        "amount": 3000,
+        "coupon_codes": [code],
+    }
+    assert (
+        client.post("/api/pos/transactions", json=body, headers=bearer(key)).status_code
+        == 201
+    )
+    result = runner.invoke(args=["coupons", "stats", "thanks-next", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.output)
+    assert {k: row[k] for k in ("issued", "used", "used_store", "usable")} == {
+        "issued": 2,
+        "used": 1,
+        "used_store": 1,
+        "usable": 1,
+    }
+    assert (row["discount_total"], row["used_by_store"]) == (500, {"S001": 1})
+    text = runner.invoke(args=["coupons", "stats"])
+    assert "thanks-next: issued 2, used 1 (store 1, online 0)" in text.output
+    csv_out = runner.invoke(args=["coupons", "stats", "--format", "csv"])
+    assert csv_out.output.splitlines()[0].startswith("coupon_id,issued,used")

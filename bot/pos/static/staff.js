@@ -48,6 +48,42 @@
     $("signin-error").textContent = message || "";
   }
 
+  function showCoupons(coupons, scanned) {
+    var list = $("coupon-options");
+    list.textContent = "";
+    (coupons || []).forEach(function (coupon) {
+      var item = document.createElement("li");
+      item.className = coupon.usable_here ? "" : "unusable";
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "coupon";
+      box.value = coupon.code;
+      box.disabled = !coupon.usable_here;
+      box.checked = coupon.usable_here && coupon.code === scanned;
+      var text = document.createElement("span");
+      var expires = new Date(coupon.expires_at);
+      text.textContent = coupon.title + "（" + (coupon.min_purchase
+        ? coupon.min_purchase.toLocaleString("ja-JP") + "円以上・" : "") +
+        (expires.getMonth() + 1) + "/" + expires.getDate() + "まで）" +
+        (coupon.usable_here ? "" : " この店舗では使えません");
+      var code = document.createElement("span");
+      code.className = "coupon-code";
+      code.textContent = coupon.code;
+      label.appendChild(box);
+      label.appendChild(text);
+      label.appendChild(code);
+      item.appendChild(label);
+      list.appendChild(item);
+    });
+    $("coupon-choices").hidden = !(coupons || []).length;
+  }
+
+  function chosenCoupons() {
+    var boxes = document.querySelectorAll("#coupon-options input:checked");
+    return Array.prototype.map.call(boxes, function (box) { return box.value; });
+  }
+
   function showMember(member) {
     $("member-summary").hidden = false;
     $("summary-name").textContent = member.name;
@@ -71,7 +107,14 @@
         $("scan-input").focus();
         return;
       }
+      if (!answer.data.member) {
+        $("scan-error").textContent = "会員連携前のお客さまのクーポンです。会員証をスキャンしてください";
+        $("member-summary").hidden = true;
+        $("purchase-form").hidden = true;
+        return;
+      }
       showMember(answer.data.member);
+      showCoupons(answer.data.coupons, answer.data.scanned_coupon);
     });
   }
 
@@ -80,7 +123,8 @@
       member_no: $("purchase-member-no").value,
       receipt_no: $("receipt-no").value.trim(),
       amount: parseInt($("amount").value, 10),
-      points_used: parseInt($("points-used").value || "0", 10)
+      points_used: parseInt($("points-used").value || "0", 10),
+      coupon_codes: chosenCoupons()
     };
     return api("POST", "transactions", body).then(function (answer) {
       if (answer.status !== 200 && answer.status !== 201) {
@@ -92,6 +136,7 @@
       $("purchase-result").className = "result";
       $("purchase-result").textContent =
         (answer.status === 200 ? "記録済みのレシートです。" : "記録しました。") +
+        (answer.data.discount ? "クーポン割引 " + points(answer.data.discount) + " 円・" : "") +
         "獲得 " + points(purchase.points_earned) + " pt・利用 " +
         points(purchase.points_used) + " pt・残高 " + points(answer.data.member.points) +
         " pt";
@@ -108,7 +153,9 @@
       $("refund-result").className = answer.status === 200 ? "result" : "error";
       $("refund-result").textContent = answer.status === 200
         ? "取り消しました。戻したポイント " + points(answer.data.points_restored) +
-          " pt・差し引いたポイント " + points(answer.data.points_taken_back) + " pt"
+          " pt・差し引いたポイント " + points(answer.data.points_taken_back) + " pt" +
+          (answer.data.coupons_restored.length
+            ? "・再び使えるクーポン " + answer.data.coupons_restored.length + " 枚" : "")
         : (answer.data.message || "取り消せませんでした");
     });
   }
