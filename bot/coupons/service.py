@@ -11,7 +11,22 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from bot.coupons.messages import coupon_message, value_label
 from bot.coupons.models import (
@@ -22,6 +37,7 @@ from bot.coupons.models import (
 )
 from bot.extensions import db
 from bot.members.models import Member
+from bot.models_base import UTCDateTime
 
 __all__ = [
     "coupon_message",
@@ -187,7 +203,7 @@ def issue_to_users(
             select(PersonalCoupon.line_user_id).where(
                 PersonalCoupon.coupon_id == coupon_id,
                 PersonalCoupon.source == source,
-                PersonalCoupon.line_user_id.in_(user_ids),
+                _among(PersonalCoupon.line_user_id, user_ids),
             )
         )
     )
@@ -198,7 +214,7 @@ def issue_to_users(
     members = dict(
         db.session.execute(
             select(Member.line_user_id, Member.id).where(
-                Member.line_user_id.in_(wanted)
+                _among(Member.line_user_id, wanted)
             )
         )
         .tuples()
@@ -210,8 +226,8 @@ def issue_to_users(
         ).where(
             PersonalCoupon.coupon_id == coupon_id,
             or_(
-                PersonalCoupon.line_user_id.in_(wanted),
-                PersonalCoupon.member_id.in_(list(members.values())),
+                _among(PersonalCoupon.line_user_id, wanted),
+                _among(PersonalCoupon.member_id, list(members.values())),
             ),
         )
     ).tuples()
@@ -248,11 +264,55 @@ def issue_to_users(
             }
         )
     if rows:
-        db.session.execute(insert(PersonalCoupon.__table__), rows)
+        _insert_coupons(rows)
         definition.issued_count += len(rows)
         db.session.flush()
     issued = {row["line_user_id"] for row in rows}
     return [u for u in user_ids if u in already or u in issued]
+
+
+def _among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """Return `column IN ids`; one array parameter on PostgreSQL (500 ids)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _insert_coupons(rows: list[dict[str, Any]]) -> None:
+    """Insert many coupons; on PostgreSQL as one INSERT .. SELECT FROM unnest."""
+    table = PersonalCoupon.__table__
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(insert(table), rows)
+        return
+    first = rows[0]
+    arrays = select(
+        func.unnest(bindparam(None, [r["code"] for r in rows], type_=ARRAY(String))),
+        func.unnest(bindparam(None, [r["line_user_id"] for r in rows], ARRAY(Integer))),
+        func.unnest(bindparam(None, [r["member_id"] for r in rows], ARRAY(Integer))),
+    ).subquery()
+    columns = list(arrays.c)
+    db.session.execute(
+        insert(table).from_select(
+            [
+                "code",
+                "line_user_id",
+                "member_id",
+                "coupon_id",
+                "status",
+                "source",
+                "issued_at",
+                "expires_at",
+            ],
+            select(
+                *columns,
+                literal(first["coupon_id"]),
+                literal(first["status"]),
+                literal(first["source"]),
+                literal(first["issued_at"], UTCDateTime()),
+                literal(first["expires_at"], UTCDateTime()),
+            ),
+        )
+    )
 
 
 def usable_coupons_for_user(user_id: int, now: datetime) -> list[PersonalCoupon]:
@@ -276,6 +336,51 @@ def usable_coupons(
             .order_by(PersonalCoupon.expires_at, PersonalCoupon.id)
         )
     )
+
+
+def register_coupons(
+    user_id: int | None, member_id: int | None, store_code: str, now: datetime
+) -> list[dict[str, Any]]:
+    """Return the usable coupons the register shows, in one narrow query."""
+    d = CouponDefinition.__table__
+    c = PersonalCoupon.__table__
+    rows = db.session.execute(
+        select(
+            c.c.code,
+            c.c.coupon_id,
+            c.c.expires_at,
+            d.c.title,
+            d.c.kind,
+            d.c.value,
+            d.c.min_purchase,
+            d.c.channels,
+            d.c.stores,
+        )
+        .join(d, d.c.id == c.c.coupon_id)
+        .where(
+            _holder_filter(user_id, member_id),
+            c.c.status == USABLE,
+            c.c.expires_at > now,
+        )
+        .order_by(c.c.expires_at, c.c.id)
+    ).tuples()
+    answer = []
+    for row in rows:
+        code, coupon_id, expires_at, title, kind, value, minimum, channels, stores = row
+        answer.append(
+            {
+                "code": format_code(code),
+                "coupon_id": coupon_id,
+                "title": title,
+                "kind": kind,
+                "value": value,
+                "min_purchase": minimum,
+                "expires_at": expires_at.isoformat(timespec="seconds"),
+                "usable_here": "store" in channels
+                and (not stores or store_code in stores),
+            }
+        )
+    return answer
 
 
 def coupons_for_customer(

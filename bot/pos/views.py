@@ -34,7 +34,7 @@ from bot.coupons.service import (
     UnknownScanCode,
     format_code,
     looks_like_scan_code,
-    usable_coupons,
+    register_coupons,
     use_scan_code,
 )
 from bot.extensions import db
@@ -155,14 +155,14 @@ def scan() -> Response:
             "会員番号でも会員証QRでもクーポンでもありません。読み直してください",
         )
     if member is not None:
-        coupons = usable_coupons(member.line_user_id, member.id, now)
+        holder = (member.line_user_id, member.id)
     else:
         assert scanned is not None  # a guest's coupon
-        coupons = usable_coupons(scanned.line_user_id, None, now)
+        holder = (scanned.line_user_id, None)
     answer = {
         "member": member_summary(member, now) if member is not None else None,
         "via": via,
-        "coupons": [_coupon_json(c, g.store.code) for c in coupons],
+        "coupons": register_coupons(*holder, g.store.code, now),
         "scanned_coupon": format_code(scanned.code) if scanned else None,
     }
     db.session.commit()
