@@ -21,6 +21,7 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
     from line_emulator import control, gateway, simulator
     from line_emulator.api import (
         access,
+        coupons,
         messages,
         richmenu_aliases,
         richmenu_images,
@@ -40,6 +41,7 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
     app.extensions[EXTENSION_KEY] = platform
     for blueprint in (
         messages.bp,
+        coupons.bp,
         richmenus.bp,
         richmenu_aliases.bp,
         richmenu_images.bp,

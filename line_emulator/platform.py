@@ -79,6 +79,8 @@ class ChannelState:
     faults: FaultPlan = field(default_factory=FaultPlan)
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     user_side: list[UserSideEntry] = field(default_factory=list)
+    # LINE coupons created through /v2/bot/coupon, by couponId.
+    coupons: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class LinePlatform:

@@ -86,7 +86,10 @@ def issue_command(
     if definition.line_coupon:
         from bot.coupons.line_coupons import line_coupon_messages
 
-        messages = line_coupon_messages(definition)
+        try:
+            messages = line_coupon_messages(definition)
+        except ValueError as exc:
+            raise click.UsageError(f"{exc}: run `coupons load` first") from exc
         coupon_for_send = None
     else:
         messages = [definition_message(definition)]

@@ -278,6 +278,16 @@ class LineClient:
         body = {"markAsReadToken": mark_as_read_token}
         self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
 
+    def create_coupon(self, body: dict[str, Any]) -> str:
+        """Create one of LINE's coupons from its JSON; return its couponId."""
+        from linebot.v3.messaging import CouponCreateRequest
+
+        request = CouponCreateRequest.from_dict(body)
+        result = self.call(
+            "create_coupon", self.api.create_coupon_with_http_info, request
+        )
+        return result.coupon_id
+
     def issue_link_token(self, user_id: str) -> str:
         """Issue an account-link token for the user."""
         result = self.call(

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from line_emulator import errors
 from line_emulator.api.common import current_platform, request_id, validated_body
+from line_emulator.api.coupons import check_coupon_messages
 from line_emulator.errors import LineApiError
 from line_emulator.ids import is_user_id
 from line_emulator.message_rules import check_messages
@@ -47,6 +48,7 @@ def reply() -> Any:
     if request.headers.get(RETRY_KEY_HEADER) is not None:
         raise LineApiError(400, errors.RETRY_KEY_UNSUPPORTED)
     body = validated_body("ReplyMessageRequest", _reply_rules)
+    check_coupon_messages(body)
     sent = current_platform().reply(body["replyToken"], body["messages"], request_id())
     return {"sentMessages": sent}
 
@@ -56,6 +58,7 @@ def push() -> Any:
     """Send a push message to one user, once per retry key."""
     retry_key = request.headers.get(RETRY_KEY_HEADER)
     body = validated_body("PushMessageRequest", _push_rules)
+    check_coupon_messages(body)
     if not is_user_id(body["to"]):
         raise LineApiError(400, errors.invalid_property("to"))
     sent = current_platform().push(
@@ -69,6 +72,7 @@ def multicast() -> Any:
     """Send the same messages to up to 500 users, once per retry key."""
     retry_key = request.headers.get(RETRY_KEY_HEADER)
     body = validated_body("MulticastRequest", _multicast_rules)
+    check_coupon_messages(body)
     current_platform().multicast(body["to"], body["messages"], request_id(), retry_key)
     return {}
 
