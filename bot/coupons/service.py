@@ -198,42 +198,33 @@ def issue_to_users(
     definition = _reserve(coupon_id, 0)
     if definition is None:
         return []
-    already = set(
-        db.session.scalars(
-            select(PersonalCoupon.line_user_id).where(
-                PersonalCoupon.coupon_id == coupon_id,
-                PersonalCoupon.source == source,
-                _among(PersonalCoupon.line_user_id, user_ids),
-            )
-        )
-    )
-    wanted = [u for u in user_ids if u not in already]
-    expires_at = expiry_for(definition, now)
-    if not wanted or expires_at <= now:
-        return [u for u in user_ids if u in already]
     members = dict(
         db.session.execute(
             select(Member.line_user_id, Member.id).where(
-                _among(Member.line_user_id, wanted)
+                _among(Member.line_user_id, user_ids)
             )
         )
         .tuples()
         .all()
     )
-    held_rows = db.session.execute(
-        select(
-            PersonalCoupon.id, PersonalCoupon.line_user_id, PersonalCoupon.member_id
-        ).where(
-            PersonalCoupon.coupon_id == coupon_id,
-            or_(
-                _among(PersonalCoupon.line_user_id, wanted),
-                _among(PersonalCoupon.member_id, list(members.values())),
-            ),
-        )
-    ).tuples()
+    held_rows = {
+        row[0]: row
+        for row in _coupons_held(coupon_id, PersonalCoupon.line_user_id, user_ids)
+        + _coupons_held(coupon_id, PersonalCoupon.member_id, list(members.values()))
+    }
+    asked = set(user_ids)
+    already = {
+        line_user
+        for _, line_user, _, held_source in held_rows.values()
+        if held_source == source and line_user in asked
+    }
+    wanted = [u for u in user_ids if u not in already]
+    expires_at = expiry_for(definition, now)
+    if not wanted or expires_at <= now:
+        return [u for u in user_ids if u in already]
     by_user: dict[int, set[int]] = {}
     by_member: dict[int, set[int]] = {}
-    for pk, line_user, member_id in held_rows:
+    for pk, line_user, member_id, _ in held_rows.values():
         if member_id is not None:
             by_member.setdefault(member_id, set()).add(pk)
         elif line_user is not None:
@@ -269,6 +260,35 @@ def issue_to_users(
         db.session.flush()
     issued = {row["line_user_id"] for row in rows}
     return [u for u in user_ids if u in already or u in issued]
+
+
+def _coupons_held(
+    coupon_id: str, column: Any, ids: Sequence[int]
+) -> list[tuple[int, int | None, int | None, str]]:
+    """Return (id, LINE user, member, source) of a coupon's rows whose column is in ids.
+
+    On PostgreSQL the ids are joined as unnest(array), so each is an index
+    lookup however many coupons of this kind exist (IN/ANY over a growing table
+    could turn into a scan of every issued coupon).
+    """
+    if not ids:
+        return []
+    table = PersonalCoupon.__table__
+    columns = (table.c.id, table.c.line_user_id, table.c.member_id, table.c.source)
+    if db.session.get_bind().dialect.name != "postgresql":
+        query = select(*columns).where(table.c.coupon_id == coupon_id, column.in_(ids))
+    else:
+        wanted = (
+            func.unnest(bindparam(None, list(ids), type_=ARRAY(Integer)))
+            .table_valued("id")
+            .render_derived(name="wanted")
+        )
+        query = (
+            select(*columns)
+            .select_from(wanted.join(table, column == wanted.c.id))
+            .where(table.c.coupon_id == coupon_id)
+        )
+    return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
 
 
 def _among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:

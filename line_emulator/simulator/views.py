@@ -187,6 +187,16 @@ def rich_menu_image(rich_menu_id: str) -> Response:
     return Response(image.data, mimetype=image.content_type)
 
 
+@bp.get("/api/coupons/<coupon_id>")
+def coupon(coupon_id: str) -> Any:
+    """Answer a LINE coupon's details, to show a coupon message like LINE does."""
+    with current_platform().lock:
+        found = current_platform().state.coupons.get(coupon_id)
+    if found is None:
+        raise LookupError(f"no coupon {coupon_id}")
+    return dict(found)
+
+
 @bp.get("/api/content/<message_id>")
 def user_content(message_id: str) -> Response:
     """Answer an image the user sent, to show it in their own chat."""

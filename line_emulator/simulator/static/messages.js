@@ -147,6 +147,30 @@ function renderTemplate(template, ctx) {
   }
 }
 
+const REWARD_LABELS = { discount: "割引", cashBack: "キャッシュバック", free: "無料",
+  gift: "プレゼント", others: "特典" };
+
+// A LINE coupon: LINE shows the coupon's card; the details come from the emulator.
+function renderCoupon(message, ctx) {
+  const title = el("div", { className: "coupon-title", text: "クーポン" });
+  const detail = el("div", { className: "coupon-detail", text: message.couponId });
+  const card = el("div", { className: "bubble coupon-card", testid: "message-coupon" },
+    [el("div", { className: "coupon-label", text: "LINEクーポン" }), title, detail]);
+  fetch(ctx.couponUrl(message.couponId)).then((r) => (r.ok ? r.json() : null))
+    .then((coupon) => {
+      if (!coupon) return;
+      title.textContent = coupon.title;
+      const reward = coupon.reward || {};
+      const price = reward.priceInfo || {};
+      const amount = price.fixedAmount ? `${price.fixedAmount}円`
+        : price.percentage ? `${price.percentage}%` : "";
+      const end = new Date(coupon.endTimestamp * 1000);
+      detail.textContent = `${amount}${REWARD_LABELS[reward.type] || ""}・` +
+        `${end.getFullYear()}/${end.getMonth() + 1}/${end.getDate()}まで`;
+    }).catch(() => {});
+  return card;
+}
+
 // Return the node the talk view shows for one message; fromUser for own messages.
 export function renderMessage(message, ctx, fromUser = false) {
   switch (message.type) {
@@ -174,6 +198,8 @@ export function renderMessage(message, ctx, fromUser = false) {
     case "flex":
       return el("div", { className: "flex-message", testid: "message-flex" },
         [renderFlex(message.contents, ctx)]);
+    case "coupon":
+      return renderCoupon(message, ctx);
     default:
       return bubble(`[${message.type}] ${message.altText || ""}`.trim());
   }

@@ -140,6 +140,7 @@ const ctx = {
   act,
   openUri,
   contentUrl: (id) => api(`content/${encodeURIComponent(id)}`),
+  couponUrl: (id) => api(`coupons/${encodeURIComponent(id)}`),
 };
 
 // Talk view
