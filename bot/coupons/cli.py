@@ -118,6 +118,23 @@ def issue_command(
     deliver_with_progress(send.id)
 
 
+@coupons_cli.command("withdraw")
+@click.argument("codes", nargs=-1, required=True)
+def withdraw_command(codes: tuple[str, ...]) -> None:
+    """Withdraw usable personal coupons by code (all or none)."""
+    from bot.coupons.redemption import CouponRefused, withdraw_coupon
+
+    now = utcnow()
+    try:
+        for code in codes:
+            withdraw_coupon(code, now)
+    except CouponRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.code}: {exc.reason}") from exc
+    db.session.commit()
+    click.echo(f"withdrew {len(codes)} coupons")
+
+
 @coupons_cli.command("export-codes")
 @click.option("--coupon", "coupon_id", help="Only this coupon's codes.")
 @click.option(

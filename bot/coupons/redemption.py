@@ -237,3 +237,22 @@ def redeem_online_codes(
         uses.append(OnlineUse(shown, "redeemed", discount=off))
     db.session.flush()
     return uses
+
+
+def withdraw_coupon(code: str, now: datetime) -> PersonalCoupon:
+    """Withdraw a usable coupon (issued by mistake); raise why it cannot be."""
+    coupon = db.session.scalar(
+        select(PersonalCoupon)
+        .where(PersonalCoupon.code == normalize_code(code))
+        .with_for_update(of=PersonalCoupon)
+    )
+    if coupon is None:
+        raise UnknownCoupon(normalize_code(code))
+    status = coupon.status_at(now)
+    if status == USED:
+        raise CouponUsed(coupon.code)
+    if status == EXPIRED:
+        raise CouponExpired(coupon.code)
+    coupon.status = WITHDRAWN
+    db.session.flush()
+    return coupon

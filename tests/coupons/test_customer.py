@@ -234,3 +234,30 @@ def test_stats_count_issued_used_and_discounts(
     assert "thanks-next: issued 2, used 1 (store 1, online 0)" in text.output
     csv_out = runner.invoke(args=["coupons", "stats", "--format", "csv"])
     assert csv_out.output.splitlines()[0].startswith("coupon_id,issued,used")
+
+
+def test_issue_at_a_later_time_issues_when_the_send_runs(
+    app: Flask, runner: FlaskCliRunner, line: LineSide
+) -> None:
+    from datetime import timedelta
+
+    from bot.models_base import utcnow
+    from bot.segments.jobs import run_segment_send
+    from bot.segments.models import SegmentSend
+
+    load_shipped(app)
+    users = [line.add_user(f"客{n}") for n in range(3)]
+    for user in users:
+        user_pk(app, user)
+    later = (utcnow() + timedelta(hours=2)).isoformat()
+    result = runner.invoke(args=["coupons", "issue", "birthday", "--at", later])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        send = db.session.scalar(sa.select(SegmentSend))
+        assert (send.status, send.coupon_id) == ("scheduled", "birthday")
+        assert db.session.scalar(sa.select(sa.func.count(PersonalCoupon.id))) == 0
+        send.scheduled_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        run_segment_send(send.id)
+        assert db.session.scalar(sa.select(sa.func.count(PersonalCoupon.id))) == 3
+    assert sorted(d.user_id for d in line.platform.deliveries()) == sorted(users)

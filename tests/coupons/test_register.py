@@ -127,6 +127,12 @@ def _refused_case(
         make_member(app, name="他人", line_user_id="U" + "b" * 32)
         other = give(app, user_pk(app, "U" + "b" * 32), "birthday")
         return other, 422, "not_your_coupon"
+    if case == "withdrawn":
+        code = give(app, mine, "birthday")
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["coupons", "withdraw", code])
+        assert result.exit_code == 0, result.output
+        return code, 422, "coupon_withdrawn"
     return "ABCD-EFGH-JKLM-NPQR", 404, "unknown_coupon"
 
 
@@ -139,6 +145,7 @@ def _refused_case(
         "online only",
         "below minimum",
         "not this member's",
+        "withdrawn",
         "unknown",
     ],
 )
