@@ -122,9 +122,10 @@ def _deliver(
             if deadline is not None and time.monotonic() > deadline:
                 break
             chunk = batch_numbers[start : start + PREFETCH_BATCHES]
-            for batch in _load_batches(send_id, chunk):
-                if coupon_id is not None:
-                    _issue_coupons(send_id, coupon_id, batch)
+            batches = _load_batches(send_id, chunk)
+            if coupon_id is not None:
+                _issue_coupons(send_id, coupon_id, batches)
+            for batch in batches:
                 if batch.reachable:
                     ids = [line_id for _, line_id in batch.reachable]
                     key = batch_retry_key(send_id, batch.batch_no)
@@ -212,19 +213,21 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
     return list(batches.values())
 
 
-def _issue_coupons(send_id: int, coupon_id: str, batch: _Batch) -> None:
-    """Issue the send's coupon to a batch first; who gets none gets no message.
+def _issue_coupons(send_id: int, coupon_id: str, batches: list[_Batch]) -> None:
+    """Issue the send's coupon to the batches first; who gets none gets no message.
 
-    Committed before the multicast, so the coupon page shows what the message
-    announces; a rerun finds the coupons of this send and issues none twice.
+    One issue for the prefetched batches (up to 10,000 users), committed before
+    their multicasts, so the coupon page shows what the message announces; a
+    rerun finds the coupons of this send and issues none twice.
     """
     from bot.coupons.service import issue_to_users
 
-    pks = [pk for pk, _ in batch.reachable]
+    pks = [pk for batch in batches for pk, _ in batch.reachable]
     holders = set(issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}"))
     db.session.commit()
-    batch.skipped.extend(pk for pk in pks if pk not in holders)
-    batch.reachable = [(pk, line) for pk, line in batch.reachable if pk in holders]
+    for batch in batches:
+        batch.skipped.extend(pk for pk, _ in batch.reachable if pk not in holders)
+        batch.reachable = [(pk, ln) for pk, ln in batch.reachable if pk in holders]
 
 
 def _send_in_app(
