@@ -102,3 +102,40 @@ def test_unknown_send_is_a_clean_error(runner: FlaskCliRunner, ctx: None) -> Non
     result = runner.invoke(args=["report", "send", "999"])
     assert result.exit_code != 0
     assert "no segment send 999" in result.output
+
+
+def test_coupon_report_sums_its_sends_and_counts_redemptions(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, friends: Any
+) -> None:
+    from tests.coupons.factories import load_shipped
+    from tests.measure.helpers import customer
+    from tests.pos.factories import bearer, make_store
+
+    key = make_store(app)
+    load_shipped(app)
+    people = [customer(app, friends, n) for n in range(4)]
+    result = runner.invoke(args=["coupons", "issue", "thanks-next"])
+    assert result.exit_code == 0, result.output
+    scan = client.post(
+        "/api/pos/scan", json={"code": people[0]["member_no"]}, headers=bearer(key)
+    )
+    [coupon] = scan.get_json()["coupons"]
+    sale = {
+        "member_no": people[0]["member_no"],
+        "receipt_no": "R-1",
+        "amount": 5000,
+        "coupon_codes": [coupon["code"]],
+    }
+    answer = client.post("/api/pos/transactions", json=sale, headers=bearer(key))
+    assert answer.status_code == 201, answer.get_json()
+
+    result = runner.invoke(args=["report", "coupon", "thanks-next", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert len(report["sends"]) == 1
+    totals = report["totals"]
+    assert (totals["recipients"], totals["delivered"]) == (4, 4)
+    assert (totals["converted"], totals["store"], totals["redemptions"]) == (1, 1, 1)
+    assert totals["revenue"] == 4500  # 5,000 less the coupon's 500
+    unknown = runner.invoke(args=["report", "coupon", "nope"])
+    assert unknown.exit_code != 0 and "no coupon 'nope'" in unknown.output
