@@ -153,6 +153,8 @@ def test_operator_is_refused_the_marketing_console(
     app: Flask, page: Page, bot_url: str
 ) -> None:
     make_operator(app, "op@example.com", role="operator")
+    # No live stream: a stream cut by the page leaving outlives the test's app.
+    page.route("**/operator/events", lambda route: route.abort())
     sign_in(page, bot_url, "op@example.com", path="/operator/")
     expect(page.locator("h2").first).to_contain_text("対応待ち")
     response = page.goto(f"{bot_url}/admin/")
