@@ -31,6 +31,8 @@ DOMAINS = (
     "operator",
     "beacon",
     "segments",
+    "marketing",
+    "scenarios",
 )
 
 
@@ -135,6 +137,9 @@ MODEL_MODULES = (
     "handoff",
     "faq",
     "segments",
+    "ec",
+    "marketing",
+    "scenarios",
     "coupons",
 )
 

@@ -142,6 +142,18 @@ class Settings:
     # (https://developers.line.biz/en/reference/messaging-api/#rate-limits).
     MULTICAST_RATE_PER_SECOND: int = 200
     SEGMENT_BATCH_SIZE: int = 500
+    # Scenarios and the rules every marketing message follows (issue 18).
+    SCENARIOS_DIR: str = str(Path(__file__).resolve().parents[1] / "scenarios")
+    # No marketing message inside this daily window (BOT_TIMEZONE); empty: none.
+    QUIET_HOURS: str = "21:00-09:00"
+    # Scenario steps, segment sends and coupon issues per customer per local day.
+    MAX_MARKETING_MESSAGES_PER_DAY: int = 2
+    # A checkout with no order after this long is an abandoned cart.
+    CART_ABANDON_MINUTES: int = 60
+    # Sends of at least this many messages read LINE's quota first.
+    QUOTA_CHECK_MIN_MESSAGES: int = 100
+    # LINE's documented limit for Send push message: 2,000 requests per second.
+    PUSH_RATE_PER_SECOND: int = 2000
     # Coupons (issue 17).
     COUPONS_FILE: str = "coupons/coupons.yaml"
 
@@ -257,6 +269,8 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
         problems.append("BARCODE_FORMAT must be code128 or ean13")
     if settings.CARD_CODE_TTL_SECONDS < 10 or settings.POINTS_EARN_RATE < 0:
         problems.append("CARD_CODE_TTL_SECONDS >= 10 and POINTS_EARN_RATE >= 0")
+    if settings.CART_ABANDON_MINUTES < 1:
+        problems.append("CART_ABANDON_MINUTES must be at least 1")
     if settings.FAQ_GAPS_KEEP_DAYS < 1:
         problems.append("FAQ_GAPS_KEEP_DAYS must be at least 1 (days)")
     if problems:

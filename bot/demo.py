@@ -58,6 +58,7 @@ SEED_COMMANDS = (
     ("members", "import", str(ROOT / "samples" / "members.csv")),
     ("faq", "load", str(ROOT / "faq" / "faq.yaml")),
     ("coupons", "load", str(ROOT / "coupons" / "coupons.yaml")),
+    ("scenarios", "load", str(ROOT / "scenarios")),
 )
 
 

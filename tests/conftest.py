@@ -100,6 +100,8 @@ def _settings(emulator: Any, **extra: Any) -> dict[str, Any]:
         "JOB_MAX_BACKOFF_MS": 50,
         "WORKER_THREADS": 4,
         "LOG_LEVEL": "INFO",
+        # No quiet hours unless a test is about them: tests run at any hour.
+        "QUIET_HOURS": "",
         **extra,
     }
 

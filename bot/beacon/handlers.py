@@ -15,6 +15,7 @@ from bot.beacon.service import (
 from bot.coupons.service import coupon_message
 from bot.handlers.context import EventContext
 from bot.points.service import balance
+from bot.scenarios.triggers import fire_event
 from bot.stores.service import local_date, record_store_visit
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,11 @@ def handle_beacon(ctx: EventContext) -> None:
     if not user.can_receive_push:
         log.info("beacon from a user who blocked us: no message")
         return
+    if kind == "enter":
+        occurrence = f"{visit_date}:{store.code}"
+        fire_event(
+            "store_visit", user.id, occurrence, ctx.occurred_at, {"store": store.code}
+        )
     if kind == "banner":
         ctx.reply(messages.store_info_messages(store))
     elif kind == "enter":

@@ -33,6 +33,8 @@ class Order:
     member_no: str | None
     # (code, yen off) of each discount code the shop applied.
     discount_codes: tuple[tuple[str, int], ...] = ()
+    items: tuple[dict[str, Any], ...] = ()
+    checkout_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,18 @@ def parse_order(document: dict[str, Any]) -> Order:
         ):
             value = attribute.get("value")
             member_no = _text(value, "member number", 32, numbers=True)
+    lines = document.get("line_items") or []
+    if not isinstance(lines, list):
+        raise BadOrder("line_items is not a list")
+    items = tuple(
+        {
+            "sku": str(line.get("sku") or "")[:64] or None,
+            "category": str(line.get("product_type") or "")[:64] or None,
+        }
+        for line in lines
+        if isinstance(line, dict)
+    )
+    token = document.get("checkout_token")
     codes = []
     discount_codes = document.get("discount_codes") or []
     if not isinstance(discount_codes, list):
@@ -137,7 +151,15 @@ def parse_order(document: dict[str, Any]) -> Order:
         except BadOrder:
             off = 0
         codes.append((code, off))
-    return Order(order_id, amount, email, member_no, tuple(codes))
+    return Order(
+        order_id,
+        amount,
+        email,
+        member_no,
+        tuple(codes),
+        items,
+        str(token)[:64] if isinstance(token, str | int) and str(token) else None,
+    )
 
 
 def find_member_for_order(order: Order) -> Member | None:

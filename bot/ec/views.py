@@ -1,4 +1,4 @@
-"""POST /webhooks/ec/orders and /webhooks/ec/fulfillments (Shopify-style)."""
+"""POST /webhooks/ec/orders, /checkouts and /fulfillments (Shopify-style)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from bot.coupons.redemption import redeem_online_codes
+from bot.ec.checkouts import complete_checkout, parse_checkout, record_checkout
 from bot.ec.service import (
     BadOrder,
     Order,
@@ -79,8 +80,9 @@ def order_webhook() -> tuple[Response, int]:
     try:
         discount = _redeem_coupons(order, now)
         recorded = record_online_order(
-            member, order.order_id, order.amount, now, discount
+            member, order.order_id, order.amount, now, discount, items=list(order.items)
         )
+        complete_checkout(order.checkout_token, order.order_id, now)
         if recorded.created:
             schedule_thanks(recorded.purchase)
         db.session.commit()
@@ -96,6 +98,25 @@ def order_webhook() -> tuple[Response, int]:
         },
     )
     return jsonify(status="recorded" if recorded.created else "duplicate"), 200
+
+
+@bp.post("/checkouts")
+def checkout_webhook() -> tuple[Response, int]:
+    """Record a checkout (create or update) so an abandoned cart can be found."""
+    document = _signed_document()
+    try:
+        update = parse_checkout(document, utcnow())
+    except BadOrder as exc:
+        raise Refused(422, str(exc)) from None
+    try:
+        checkout = record_checkout(update)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same new checkout, delivered twice at once
+        return jsonify(status="duplicate"), 200
+    known = checkout.member_id is not None
+    log.info("shop checkout", extra={"checkout": checkout.id, "member": known})
+    return jsonify(status="recorded" if known else "no_member"), 200
 
 
 def _redeem_coupons(order: Order, now: datetime) -> int:

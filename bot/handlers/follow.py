@@ -9,6 +9,7 @@ from bot.line.client import line_client
 from bot.members.service import member_for_user
 from bot.messages import render, text_message
 from bot.richmenu.service import apply_menu
+from bot.scenarios.triggers import fire_event
 from bot.users.service import record_follow
 
 log = logging.getLogger(__name__)
@@ -32,5 +33,8 @@ def handle_follow(ctx: EventContext) -> None:
         or render("customer_fallback_name")
     )
     unblocked = bool((ctx.payload.get("follow") or {}).get("isUnblocked"))
+    if not unblocked:
+        # Unblocking does not put a customer back into scenarios.
+        fire_event("follow", ctx.user.id, ctx.event.webhook_event_id, ctx.occurred_at)
     template = "welcome_back" if unblocked else "welcome"
     ctx.reply([text_message(render(template, name=name))])

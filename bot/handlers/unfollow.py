@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from bot.handlers.context import EventContext
 from bot.handoff.timers import close_for_blocked_customer
+from bot.scenarios.service import leave_all_scenarios
 from bot.users.service import record_unfollow
 
 
 def handle_unfollow(ctx: EventContext) -> None:
-    """Mark the user blocked and close their open conversation with a person.
+    """Mark the user blocked, close their conversation, take them out of scenarios.
 
     An unfollow event has no reply token, and nothing can be pushed now.
     """
     if ctx.line_user_id is not None:
         ctx.user = record_unfollow(ctx.line_user_id, ctx.occurred_at)
         close_for_blocked_customer(ctx.user.id, ctx.occurred_at)
+        leave_all_scenarios(ctx.user.id, ctx.occurred_at)

@@ -273,10 +273,14 @@ class LineClient:
             "show_loading", self.api.show_loading_animation_with_http_info, request
         )
 
-    def mark_as_read(self, mark_as_read_token: str) -> None:
-        """Show the user their message (and those before it) as read."""
-        body = {"markAsReadToken": mark_as_read_token}
-        self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
+    def message_quota(self) -> tuple[int | None, int]:
+        """Return the month's message limit (None: unlimited) and the usage."""
+        quota = self.call("get_quota", self.api.get_message_quota_with_http_info)
+        usage = self.call(
+            "get_consumption", self.api.get_message_quota_consumption_with_http_info
+        )
+        limit = quota.value if quota.type == "limited" else None
+        return limit, int(usage.total_usage)
 
     def create_coupon(self, body: dict[str, Any]) -> str:
         """Create one of LINE's coupons from its JSON; return its couponId."""
@@ -287,6 +291,11 @@ class LineClient:
             "create_coupon", self.api.create_coupon_with_http_info, request
         )
         return result.coupon_id
+
+    def mark_as_read(self, mark_as_read_token: str) -> None:
+        """Show the user their message (and those before it) as read."""
+        body = {"markAsReadToken": mark_as_read_token}
+        self._post_messages("mark_as_read", "/v2/bot/chat/markAsRead", body)
 
     def issue_link_token(self, user_id: str) -> str:
         """Issue an account-link token for the user."""

@@ -87,6 +87,8 @@ class SharedRateLimit:
 _LIMITS = {
     # Send multicast message: 200 requests per second; a little room for jitter.
     "multicast": ("MULTICAST_RATE_PER_SECOND", 1.05),
+    # Send push message: 2,000 requests per second (scenario steps).
+    "push": ("PUSH_RATE_PER_SECOND", 1.05),
     # Create rich menu and Delete rich menu: 100 requests per hour each.
     "richmenu-create": ("RICHMENU_CREATE_DELETE_PER_HOUR", 3600.0),
     "richmenu-delete": ("RICHMENU_CREATE_DELETE_PER_HOUR", 3600.0),

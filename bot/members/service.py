@@ -315,8 +315,10 @@ def _link_outcome(
     db.session.flush()
     # What the customer held as a guest is the member's from now on.
     from bot.coupons.service import move_guest_coupons
+    from bot.scenarios.triggers import fire_event
 
     move_guest_coupons(user.id, member.id)
+    fire_event("link", user.id, str(member.id), member.linked_at)
     return LINKED
 
 

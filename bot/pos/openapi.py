@@ -38,6 +38,19 @@ REQUESTS: dict[str, dict[str, Any]] = {
                 "description": "Receipt total in yen, before points.",
             },
             "points_used": {"type": "integer", "minimum": 0, "default": 0},
+            "items": {
+                "type": "array",
+                "maxItems": 200,
+                "description": "The receipt's lines, for scenarios by SKU or category.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "sku": {"type": "string", "maxLength": 64},
+                        "category": {"type": "string", "maxLength": 64},
+                    },
+                },
+            },
             "coupon_codes": {
                 "type": "array",
                 "maxItems": 10,

@@ -273,7 +273,14 @@ def transactions() -> tuple[Response, int]:
         )
     try:
         recorded = record_store_purchase(
-            member, store, body["receipt_no"], amount, points_used, now, discount
+            member,
+            store,
+            body["receipt_no"],
+            amount,
+            points_used,
+            now,
+            discount,
+            items=body.get("items"),
         )
         if recorded.created and applied:
             reference = ledger_reference(recorded.purchase)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.extensions import db
 from bot.members.models import Member
@@ -64,6 +65,7 @@ def record_store_purchase(
     points_used: int,
     now: datetime,
     discount: int = 0,
+    items: list[dict[str, Any]] | None = None,
 ) -> Recorded:
     """Record a register sale once per store and receipt: points and a visit.
 
@@ -97,11 +99,17 @@ def record_store_purchase(
     redeem_points(member.id, points_used, reference, now, store.code)
     award_points(member.id, purchase.points_earned, reference, now, store.code)
     record_store_visit(store.id, local_date(now), "pos", member_id=member.id)
+    _fire_purchase(member, purchase, items)
     return Recorded(purchase, created=True)
 
 
 def record_online_order(
-    member: Member, order_id: str, amount: int, now: datetime, discount: int = 0
+    member: Member,
+    order_id: str,
+    amount: int,
+    now: datetime,
+    discount: int = 0,
+    items: list[dict[str, Any]] | None = None,
 ) -> Recorded:
     """Record an online order once per order id and award its points.
 
@@ -129,7 +137,37 @@ def record_online_order(
     db.session.add(purchase)
     db.session.flush()
     award_points(member.id, purchase.points_earned, ledger_reference(purchase), now)
+    _fire_purchase(member, purchase, items)
     return Recorded(purchase, created=True)
+
+
+def _fire_purchase(
+    member: Member, purchase: Purchase, items: list[dict[str, Any]] | None
+) -> None:
+    """After commit, let scenarios see the purchase (and whether it is the first)."""
+    if member.line_user_id is None:
+        return
+    from bot.scenarios.triggers import fire_event
+
+    count = db.session.scalar(
+        select(func.count()).where(Purchase.member_id == member.id)
+    )
+    context = {
+        "channel": purchase.channel,
+        "first": count == 1,
+        "purchase_count": count,
+        "items": [
+            {"sku": item.get("sku"), "category": item.get("category")}
+            for item in items or []
+        ],
+    }
+    fire_event(
+        "purchase",
+        member.line_user_id,
+        str(purchase.id),
+        purchase.purchased_at,
+        context,
+    )
 
 
 def refund_store_purchase(

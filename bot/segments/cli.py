@@ -11,9 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from bot.extensions import db
+from bot.marketing.quota import QuotaExceeded
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
-from bot.segments.delivery import deliver_send
+from bot.segments.delivery import QuietHoursNow, deliver_send
 from bot.segments.jobs import schedule_send
 from bot.segments.models import SegmentSend
 from bot.segments.sending import create_send, find_unfinished_send, unfinished_sends
@@ -141,8 +142,11 @@ def deliver_with_progress(send_id: int) -> None:
     assert send is not None
     total = freeze_recipients(send)
     db.session.commit()
-    with click.progressbar(length=total, label=f"send #{send_id}") as bar:
-        report = deliver_send(send_id, on_progress=bar.update)
+    try:
+        with click.progressbar(length=total, label=f"send #{send_id}") as bar:
+            report = deliver_send(send_id, on_progress=bar.update)
+    except (QuietHoursNow, QuotaExceeded) as exc:
+        raise click.ClickException(f"send #{send_id}: {exc}") from None
     click.echo(
         f"send #{send_id}: {report.delivered} delivered, {report.skipped} skipped"
         f" in this run ({report.replayed_batches} batches already at LINE);"

@@ -16,16 +16,19 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
 from redis.exceptions import LockError
-from sqlalchemy import and_, select, text, update
+from sqlalchemy import and_, func, select, text, update
 
 from bot.extensions import db, get_redis
 from bot.jobs import TransientError
 from bot.line.delivery import retry_key_for
 from bot.line.multicast import send_multicast
+from bot.marketing.quota import check_quota
+from bot.marketing.rules import quiet_hours, record_marketing_messages
 from bot.models_base import utcnow
 from bot.segments.models import (
     DONE,
@@ -113,6 +116,7 @@ def _deliver(
     db.session.commit()
     messages, coupon_id = send.messages, send.coupon_id
     batch_numbers = _pending_batches(send_id)
+    _check_marketing_rules(send_id, batch_numbers)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     in_flight: deque[_Batch] = deque()
@@ -155,6 +159,29 @@ def _deliver(
         },
     )
     return report
+
+
+class QuietHoursNow(Exception):
+    """A segment send was asked for inside the quiet hours."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"quiet hours: marketing messages wait until {until}")
+        self.until = until
+
+
+def _check_marketing_rules(send_id: int, batch_numbers: list[int]) -> None:
+    """Refuse to start inside quiet hours, or past the month's LINE quota."""
+    now = utcnow()
+    hours = quiet_hours()
+    if batch_numbers and hours.contains(now):
+        raise QuietHoursNow(hours.next_allowed(now))
+    pending = db.session.scalar(
+        select(func.coalesce(func.sum(SegmentSendBatch.size), 0)).where(
+            SegmentSendBatch.send_id == send_id,
+            SegmentSendBatch.batch_no.in_(batch_numbers),
+        )
+    )
+    check_quota(int(pending or 0))
 
 
 def _at_most_every(seconds: float, fn: Callable[[], Any]) -> Callable[[], None]:
@@ -295,6 +322,10 @@ def _record_batch(send_id: int, batch: _Batch) -> None:
                 recipients.c.line_user_id.in_(batch.skipped),
             )
             .values(skipped=True)
+        )
+    if batch.reachable:
+        record_marketing_messages(
+            [pk for pk, _ in batch.reachable], utcnow(), f"segment:{send_id}"
         )
     batches = SegmentSendBatch.__table__
     db.session.execute(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.extensions import db
 from bot.jobs import enqueue
 from bot.models_base import utcnow
-from bot.segments.delivery import deliver_send
+from bot.segments.delivery import QuietHoursNow, deliver_send
 from bot.segments.models import DONE, SCHEDULED, SegmentSend
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,13 @@ def run_segment_send(send_id: int) -> None:
         # Woken early (a re-queued message): sleep again until the stored time.
         schedule_send(send_id, send.scheduled_at)
         return
-    report = deliver_send(send_id, max_seconds=RUN_SECONDS)
+    try:
+        report = deliver_send(send_id, max_seconds=RUN_SECONDS)
+    except QuietHoursNow as exc:
+        # Asked for inside the quiet hours: the send waits until they end.
+        send.status, send.scheduled_at = SCHEDULED, exc.until
+        db.session.commit()
+        return
     if not report.finished:
         enqueue(run_segment_send, send_id)
 

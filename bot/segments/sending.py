@@ -12,6 +12,7 @@ from sqlalchemy import case, func, insert, literal, select
 
 from bot.extensions import db
 from bot.line.delivery import MAX_MESSAGES_PER_CALL
+from bot.marketing.rules import at_cap_today
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import (
@@ -26,6 +27,7 @@ from bot.segments.models import (
     SegmentSendRecipient,
 )
 from bot.segments.query import segment_users
+from bot.users.models import LineUser
 
 
 def send_fingerprint(
@@ -97,7 +99,12 @@ def freeze_recipients(send: SegmentSend) -> int:
         return send.recipient_count
     settings = current_app.config["SETTINGS"]
     definition = SegmentDefinition.from_dict(send.definition)
-    users = segment_users(definition, utcnow(), settings.BOT_TIMEZONE).subquery()
+    now = utcnow()
+    # Customers already at the day's marketing cap are left out of the send.
+    query = segment_users(definition, now, settings.BOT_TIMEZONE).where(
+        LineUser.id.not_in(at_cap_today(now))
+    )
+    users = query.subquery()
     position = func.row_number().over(order_by=users.c.id) - 1
     rows = select(literal(send.id), users.c.id, position // settings.SEGMENT_BATCH_SIZE)
     # One INSERT .. SELECT: the database numbers 100,000 rows without a round trip.

@@ -1,0 +1,206 @@
+"""The rules that protect customers: quiet hours, the cap, holdout, variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskCliRunner
+
+from bot.extensions import db
+from bot.marketing.rules import record_marketing_messages
+from bot.scenarios.models import HELD_OUT, SENT
+from bot.scenarios.service import choose_variant, in_holdout, parsed
+from tests.scenarios.helpers import (
+    TOKYO,
+    add_friend,
+    enroll_at,
+    enrollments,
+    load,
+    pushed_texts,
+    run_due,
+    step_sends,
+    tokyo_day,
+    write_scenario,
+)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"QUIET_HOURS": "21:00-09:00", "MAX_MARKETING_MESSAGES_PER_DAY": 2}
+
+
+def one_step(sid: str, text: str, extra: str = "") -> str:
+    return f"""
+id: {sid}
+trigger: follow
+{extra}
+steps:
+  - after: 0m
+    text: "{text}"
+"""
+
+
+def test_step_due_in_quiet_hours_goes_out_when_they_end(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
+) -> None:
+    write_scenario(tmp_path, "late", one_step("late", "夜のお知らせ"))
+    load(runner, tmp_path)
+    line_id, user_id = add_friend(friends)
+    enroll_at("late", user_id, tokyo_day(1, 22))
+
+    assert run_due(runner, tokyo_day(1, 22)).exit_code == 0
+    assert run_due(runner, tokyo_day(2, 8, 59)).exit_code == 0
+    assert pushed_texts(friends, line_id) == []
+    [enrollment] = enrollments("late")
+    assert enrollment.next_due_at == tokyo_day(2, 9)
+
+    assert run_due(runner, tokyo_day(2, 9)).exit_code == 0
+    assert pushed_texts(friends, line_id) == ["夜のお知らせ"]
+    [send] = step_sends("late")
+    assert (send.status, send.quiet_waits) == (SENT, 1)
+
+
+def test_cap_holds_the_third_message_of_the_day_until_the_next_morning(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
+) -> None:
+    for sid in ("cap_a", "cap_b", "cap_c"):
+        write_scenario(tmp_path, sid, one_step(sid, f"{sid}のお知らせ"))
+    load(runner, tmp_path)
+    line_id, user_id = add_friend(friends)
+    for sid in ("cap_a", "cap_b", "cap_c"):
+        enroll_at(sid, user_id, tokyo_day(1, 10))
+
+    run_due(runner, tokyo_day(1, 10))
+    assert sorted(pushed_texts(friends, line_id)) == [
+        "cap_aのお知らせ",
+        "cap_bのお知らせ",
+    ]
+    [waiting] = enrollments("cap_c")
+    assert waiting.next_due_at == tokyo_day(2, 9)  # next day, after quiet hours
+
+    run_due(runner, tokyo_day(1, 20))
+    assert len(pushed_texts(friends, line_id)) == 2
+    run_due(runner, tokyo_day(2, 9))
+    assert pushed_texts(friends, line_id)[-1] == "cap_cのお知らせ"
+    stats = runner.invoke(args=["scenarios", "stats", "cap_c", "--format", "json"])
+    assert '"cap_waits": 1' in stats.output
+
+
+def test_segment_sends_count_against_the_cap_and_respect_it(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
+) -> None:
+    write_scenario(tmp_path, "after_sale", one_step("after_sale", "ステップ"))
+    load(runner, tmp_path)
+    line_id, user_id = add_friend(friends)
+    other_id, _ = add_friend(friends, "佐藤 太郎")
+    # Two segment messages today already.
+    record_marketing_messages([user_id, user_id], tokyo_day(0, 12), "segment:1")
+    db.session.commit()
+    from bot.models_base import utcnow
+
+    now = utcnow()
+    enroll_at("after_sale", user_id, now)
+    run_due(runner, now)
+    assert pushed_texts(friends, line_id) == []
+
+    result = runner.invoke(args=["segments", "send", "--text", "セール"])
+    assert result.exit_code == 0, result.output
+    assert pushed_texts(friends, other_id) == ["セール"]
+    assert pushed_texts(friends, line_id) == []
+
+
+def test_holdout_customers_are_enrolled_but_sent_nothing(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
+) -> None:
+    write_scenario(
+        tmp_path, "held", one_step("held", "こんにちは", "holdout_percent: 30")
+    )
+    load(runner, tmp_path)
+    users = [add_friend(friends, f"客{i}") for i in range(40)]
+    for _, user_id in users:
+        enroll_at("held", user_id, tokyo_day(1, 10))
+
+    run_due(runner, tokyo_day(1, 10))
+
+    from bot.scenarios.models import ScenarioRecord
+
+    scenario = parsed(db.session.get(ScenarioRecord, "held"))
+    held = [(lid, uid) for lid, uid in users if in_holdout(scenario, uid)]
+    assert 4 <= len(held) <= 20
+    for line_id, user_id in users:
+        expected = [] if (line_id, user_id) in held else ["こんにちは"]
+        assert pushed_texts(friends, line_id) == expected
+    statuses = [s.status for s in step_sends("held")]
+    assert statuses.count(HELD_OUT) == len(held)
+    assert statuses.count(SENT) == 40 - len(held)
+    stats = runner.invoke(args=["scenarios", "stats", "held"])
+    assert f"in holdout {len(held)}" in stats.output
+
+
+def test_variant_is_drawn_once_per_customer_and_kept(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
+) -> None:
+    text = """
+id: ab
+trigger: follow
+entry:
+  every: 1d
+steps:
+  - after: 0m
+    variants:
+      - {id: A, weight: 50, text: "Aです"}
+      - {id: B, weight: 50, text: "Bです"}
+  - after: 1d
+    variants:
+      - {id: A, weight: 50, text: "Aの続き"}
+      - {id: B, weight: 50, text: "Bの続き"}
+"""
+    write_scenario(tmp_path, "ab", text)
+    load(runner, tmp_path)
+    users = [add_friend(friends, f"客{i}") for i in range(30)]
+    for _, user_id in users:
+        enroll_at("ab", user_id, tokyo_day(1, 10))
+    run_due(runner, tokyo_day(1, 10))
+    run_due(runner, tokyo_day(2, 10))
+    # A second enrollment (and a reload with a changed description) keeps it.
+    write_scenario(tmp_path, "ab", text + "description: changed\n")
+    load(runner, tmp_path)
+    for _, user_id in users:
+        enroll_at("ab", user_id, tokyo_day(3, 10), occurrence="again")
+    run_due(runner, tokyo_day(3, 10))
+
+    seen = set()
+    for line_id, _ in users:
+        texts = pushed_texts(friends, line_id)
+        variant = texts[0][0]
+        seen.add(variant)
+        assert texts == [f"{variant}です", f"{variant}の続き", f"{variant}です"]
+    assert seen == {"A", "B"}
+    for send in step_sends("ab"):
+        assert send.variant in ("A", "B")
+    from bot.scenarios.models import ScenarioRecord
+
+    scenario = parsed(db.session.get(ScenarioRecord, "ab"))
+    for _, user_id in users:
+        assert choose_variant(scenario, scenario.steps[0], user_id).id == (
+            choose_variant(scenario, scenario.steps[1], user_id).id
+        )
+
+
+def test_dry_run_prints_per_customer_and_sends_nothing(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
+) -> None:
+    write_scenario(tmp_path, "dry", one_step("dry", "{name}様へ"))
+    load(runner, tmp_path)
+    line_id, user_id = add_friend(friends, "鈴木 一郎")
+    enroll_at("dry", user_id, tokyo_day(1, 10))
+
+    result = run_due(runner, tokyo_day(1, 11), "--dry-run")
+
+    assert f"{line_id} dry step 1 variant -: 鈴木 一郎様へ" in result.output
+    assert pushed_texts(friends, line_id) == []
+    assert step_sends("dry") == []
+    assert enrollments("dry")[0].next_step == 0
+    assert tokyo_day(1, 11).astimezone(TOKYO).hour == 11
