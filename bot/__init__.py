@@ -33,6 +33,7 @@ DOMAINS = (
     "segments",
     "marketing",
     "scenarios",
+    "measure",
 )
 
 
@@ -141,6 +142,7 @@ MODEL_MODULES = (
     "marketing",
     "scenarios",
     "coupons",
+    "measure",
 )
 
 

@@ -154,6 +154,10 @@ class Settings:
     QUOTA_CHECK_MIN_MESSAGES: int = 100
     # LINE's documented limit for Send push message: 2,000 requests per second.
     PUSH_RATE_PER_SECOND: int = 2000
+    # Measurement: a purchase within this many days of a message counts for it.
+    ATTRIBUTION_DAYS: int = 7
+    # LINE's monthly limit of customAggregationUnits (distinct unit names).
+    AGGREGATION_UNITS_PER_MONTH: int = 1000
     # Coupons (issue 17).
     COUPONS_FILE: str = "coupons/coupons.yaml"
 
@@ -273,5 +277,7 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
         problems.append("CART_ABANDON_MINUTES must be at least 1")
     if settings.FAQ_GAPS_KEEP_DAYS < 1:
         problems.append("FAQ_GAPS_KEEP_DAYS must be at least 1 (days)")
+    if settings.ATTRIBUTION_DAYS < 1:
+        problems.append("ATTRIBUTION_DAYS must be at least 1 (days)")
     if problems:
         raise ConfigError("; ".join(problems))

@@ -22,6 +22,7 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
     from line_emulator.api import (
         access,
         coupons,
+        insight,
         messages,
         richmenu_aliases,
         richmenu_images,
@@ -42,6 +43,7 @@ def create_app(platform: LinePlatform | None = None, **settings: Any) -> Flask:
     for blueprint in (
         messages.bp,
         coupons.bp,
+        insight.bp,
         richmenus.bp,
         richmenu_aliases.bp,
         richmenu_images.bp,

@@ -18,6 +18,7 @@ from line_emulator.ids import (
     new_mark_as_read_token,
     new_reply_token,
 )
+from line_emulator.insight import UnitStatistics
 from line_emulator.messages_sent import Delivery, sent_message_ids
 from line_emulator.richmenu_store import RichMenuStore
 from line_emulator.settings import EmulatorSettings
@@ -81,6 +82,8 @@ class ChannelState:
     user_side: list[UserSideEntry] = field(default_factory=list)
     # LINE coupons created through /v2/bot/coupon, by couponId.
     coupons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # customAggregationUnits: who got, saw and tapped each unit's messages.
+    units: UnitStatistics = field(default_factory=UnitStatistics)
 
 
 class LinePlatform:
@@ -235,6 +238,7 @@ class LinePlatform:
         messages: list[dict[str, Any]],
         request_id: str,
         retry_key: str | None = None,
+        unit: str | None = None,
     ) -> list[dict[str, str]]:
         """Deliver a push message (once per retry key) and count it in the quota."""
         with self.lock:
@@ -243,6 +247,8 @@ class LinePlatform:
                 raise LineApiError(400, errors.FAILED_TO_SEND)
             self._spend_quota(1)
             sent = self._deliver(to, messages, "push", request_id)
+            if unit is not None:
+                self.state.units.record_delivery(unit, [to], time.time())
             self._accept_retry_key(retry_key, request_id, sent)
             return sent
 
@@ -252,6 +258,7 @@ class LinePlatform:
         messages: list[dict[str, Any]],
         request_id: str,
         retry_key: str | None = None,
+        unit: str | None = None,
     ) -> None:
         """Deliver a multicast (once per retry key) and count it in the quota."""
         with self.lock:
@@ -266,7 +273,15 @@ class LinePlatform:
                 for user_id in recipients
             )
             self.state.delivered_via["multicast"] += len(recipients)
+            if unit is not None:
+                self.state.units.record_delivery(unit, recipients, now)
             self._accept_retry_key(retry_key, request_id, None)
+
+    def view_messages(self, user_id: str) -> None:
+        """Let a user open the chat: an impression of every unit they received."""
+        now = time.time()
+        for unit in self.state.units.units_of(user_id):
+            self.state.units.record_impression(unit, user_id, now)
 
     def quota(self) -> dict[str, Any]:
         """Return the body of Get quota."""

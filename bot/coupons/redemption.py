@@ -17,6 +17,7 @@ from bot.coupons.models import (
 )
 from bot.coupons.service import format_code, normalize_code
 from bot.extensions import db
+from bot.measure.service import record_redemption
 
 
 class CouponRefused(Exception):
@@ -165,6 +166,7 @@ def claim_coupons(
         )
         if claimed.rowcount != 1:
             raise CouponUsed(item.coupon.code)
+        record_redemption(item.coupon.line_user_id, item.coupon.code, now)
     db.session.flush()
 
 
@@ -235,6 +237,7 @@ def redeem_online_codes(
         coupon.used_channel, coupon.used_reference = "online", reference
         coupon.used_store_code, coupon.discount = None, off
         uses.append(OnlineUse(shown, "redeemed", discount=off))
+        record_redemption(coupon.line_user_id, coupon.code, now)
     db.session.flush()
     return uses
 

@@ -184,6 +184,14 @@ def _moment(value: Any, fallback: datetime) -> datetime:
     return moment if moment.tzinfo else fallback
 
 
+def order_time(document: dict[str, Any], now: datetime) -> datetime:
+    """Return when the order was placed: processed_at, else created_at, else now."""
+    created = _moment(document.get("created_at"), now)
+    placed = _moment(document.get("processed_at"), created)
+    # A clock far ahead of ours is not believed.
+    return min(placed, now)
+
+
 def parse_fulfillment(document: dict[str, Any], now: datetime) -> Fulfillment:
     """Read a fulfillment webhook: shipped now or then, delivered if it says so."""
     order_id = _order_id(document.get("order_id"), "order_id")

@@ -16,6 +16,7 @@ from bot.ec.service import (
     BadOrder,
     Order,
     find_member_for_order,
+    order_time,
     parse_fulfillment,
     parse_order,
     signature_is_valid,
@@ -79,8 +80,14 @@ def order_webhook() -> tuple[Response, int]:
         return jsonify(status="no_member"), 200
     try:
         discount = _redeem_coupons(order, now)
+        placed = order_time(document, now)
         recorded = record_online_order(
-            member, order.order_id, order.amount, now, discount, items=list(order.items)
+            member,
+            order.order_id,
+            order.amount,
+            placed,
+            discount,
+            items=list(order.items),
         )
         complete_checkout(order.checkout_token, order.order_id, now)
         if recorded.created:

@@ -6,6 +6,7 @@ import logging
 
 from bot.handlers.context import EventContext
 from bot.line.client import line_client
+from bot.measure.friends import LINE, count_friend_event
 from bot.members.service import member_for_user
 from bot.messages import render, text_message
 from bot.richmenu.service import apply_menu
@@ -23,6 +24,7 @@ def handle_follow(ctx: EventContext) -> None:
     # A returning friend's profile may have changed; a new one's was just read.
     profile = None if ctx.first_contact else line_client().get_profile(ctx.line_user_id)
     ctx.user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
+    count_friend_event(LINE, ctx.occurred_at, follows=1)
     # A returning member gets the member menu back; a guest sees the default.
     apply_menu(ctx.user)
     # A linked member reads the member name, as in every other message.

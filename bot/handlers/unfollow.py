@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.handlers.context import EventContext
 from bot.handoff.timers import close_for_blocked_customer
+from bot.measure.friends import LINE, count_friend_event
+from bot.measure.service import record_block
 from bot.scenarios.service import leave_all_scenarios
 from bot.users.service import record_unfollow
 
@@ -17,3 +19,5 @@ def handle_unfollow(ctx: EventContext) -> None:
         ctx.user = record_unfollow(ctx.line_user_id, ctx.occurred_at)
         close_for_blocked_customer(ctx.user.id, ctx.occurred_at)
         leave_all_scenarios(ctx.user.id, ctx.occurred_at)
+        record_block(ctx.user.id, ctx.occurred_at)
+        count_friend_event(LINE, ctx.occurred_at, unfollows=1)

@@ -213,16 +213,30 @@ class LineClient:
         with _when_sent(on_sent):
             self._post_messages("reply", "/v2/bot/message/reply", body)
 
-    def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> None:
+    def push(
+        self,
+        to: str,
+        messages: Sequence[dict[str, Any]],
+        retry_key: str,
+        unit: str | None = None,
+    ) -> None:
         """Push messages to one user; the retry key makes a retry deliver once."""
-        body = {"to": to, "messages": list(messages)}
+        body: dict[str, Any] = {"to": to, "messages": list(messages)}
+        if unit is not None:
+            body["customAggregationUnits"] = [unit]
         self._post_messages("push", "/v2/bot/message/push", body, retry_key)
 
     def multicast(
-        self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str
+        self,
+        to: Sequence[str],
+        messages: Sequence[dict[str, Any]],
+        retry_key: str,
+        unit: str | None = None,
     ) -> None:
         """Send the same messages to up to 500 users in one call."""
-        body = {"to": list(to), "messages": list(messages)}
+        body: dict[str, Any] = {"to": list(to), "messages": list(messages)}
+        if unit is not None:
+            body["customAggregationUnits"] = [unit]
         self._post_messages("multicast", "/v2/bot/message/multicast", body, retry_key)
 
     def _post_messages(
@@ -291,6 +305,23 @@ class LineClient:
             "create_coupon", self.api.create_coupon_with_http_info, request
         )
         return result.coupon_id
+
+    def unit_statistics(self, unit: str, start: str, end: str) -> dict[str, Any]:
+        """Return LINE's statistics of one aggregation unit (days as yyyyMMdd)."""
+        return self.call(
+            "get_statistics_per_unit",
+            self._api_client.call_api,
+            "/v2/bot/insight/message/event/aggregation",
+            "GET",
+            query_params=[
+                ("customAggregationUnit", unit),
+                ("from", start),
+                ("to", end),
+            ],
+            header_params={"Accept": "application/json"},
+            response_types_map={"200": "object"},
+            auth_settings=["Bearer"],
+        )
 
     def mark_as_read(self, mark_as_read_token: str) -> None:
         """Show the user their message (and those before it) as read."""

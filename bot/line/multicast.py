@@ -25,7 +25,10 @@ MAX_ATTEMPTS = 6
 
 
 def send_multicast(
-    to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str
+    to: Sequence[str],
+    messages: Sequence[dict[str, Any]],
+    retry_key: str,
+    unit: str | None = None,
 ) -> str:
     """Multicast to up to 500 users; return "sent", or "already" on a replay."""
     if not 1 <= len(to) <= MAX_RECIPIENTS:
@@ -34,7 +37,7 @@ def send_multicast(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         limiter.take()
         try:
-            line_client().multicast(to, messages, retry_key)
+            line_client().multicast(to, messages, retry_key, unit)
             return "sent"
         except RetryKeyAlreadyAccepted:
             log.info("multicast batch already accepted by LINE")

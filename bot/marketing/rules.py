@@ -113,15 +113,23 @@ def messages_today(user_ids: Iterable[int], moment: datetime) -> dict[int, int]:
 
 
 def record_marketing_messages(
-    user_ids: Iterable[int], moment: datetime, source: str
+    user_ids: Iterable[int], moment: datetime, source: str, variant: str = ""
 ) -> None:
-    """Count one marketing message for each customer against their day's cap."""
+    """Count one marketing message for each customer against their day's cap.
+
+    The same customers become the campaign's (and variant's) recipients in
+    the measurement figures.
+    """
+    from bot.measure.service import record_exposures
+
     day = local_day(moment)
+    ids = list(user_ids)
     rows = [
         {"line_user_id": uid, "local_day": day, "source": source, "sent_at": moment}
-        for uid in user_ids
+        for uid in ids
     ]
     insert_rows(MarketingMessage.__table__, rows)
+    record_exposures(ids, moment, source, variant)
 
 
 def record_marketing_message(user_id: int, moment: datetime, source: str) -> None:

@@ -313,6 +313,9 @@ def _link_outcome(
     member.line_user_id = user.id
     member.linked_at = utcnow()
     db.session.flush()
+    from bot.measure.friends import count_friend_event, poster_source
+
+    count_friend_event(poster_source(member.home_store_code), member.linked_at, links=1)
     # What the customer held as a guest is the member's from now on.
     from bot.coupons.service import move_guest_coupons
     from bot.scenarios.triggers import fire_event

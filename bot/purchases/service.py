@@ -147,6 +147,9 @@ def _fire_purchase(
     """After commit, let scenarios see the purchase (and whether it is the first)."""
     if member.line_user_id is None:
         return
+    from bot.measure.service import record_purchase
+
+    record_purchase(member.line_user_id, purchase)
     from bot.scenarios.triggers import fire_event
 
     count = db.session.scalar(

@@ -28,6 +28,7 @@ from bot.marketing.rules import (
     quiet_hours,
     record_marketing_messages,
 )
+from bot.measure.service import record_holdout, track_links
 from bot.members.models import Member
 from bot.messages import render
 from bot.scenarios import coupons
@@ -212,6 +213,7 @@ def _plan(
             continue
         if enrollment.holdout:
             _record_step(enrollment, variant, HELD_OUT, now)
+            record_holdout(enrollment.line_user_id, now, enrollment.scenario_id)
             advance(enrollment, scenario, now, report)
             report.held_out += 1
             continue
@@ -333,7 +335,12 @@ def _freeze(plan: list[PlannedSend], now: datetime, report: RunReport) -> Outbox
                 if extra is not None:
                     row["coupon_id"] = item.variant.coupon
                     messages = (messages + [extra])[:5]
-            row["messages"] = messages
+            row["messages"] = track_links(
+                messages,
+                f"scenario:{enrollment.scenario_id}",
+                item.variant.id,
+                enrollment.line_user_id,
+            )
             personal.append((item, row))
         else:
             key = (enrollment.scenario_id, enrollment.next_step, item.variant.id)
@@ -372,17 +379,18 @@ def _freeze(plan: list[PlannedSend], now: datetime, report: RunReport) -> Outbox
             to.append(line_ids[eid])
             batch_send_ids.append(send_ids[eid])
     outbox.batches = batches
-    by_scenario: dict[str, list[int]] = defaultdict(list)
+    by_scenario: dict[tuple[str, str], list[int]] = defaultdict(list)
     moves = []
     for item in plan:
-        by_scenario[item.enrollment.scenario_id].append(item.enrollment.line_user_id)
+        key = (item.enrollment.scenario_id, item.variant.id)
+        by_scenario[key].append(item.enrollment.line_user_id)
         moves.append(_advanced(item.enrollment, item.scenario, now, report))
     # Set-based: the enrollments' ORM objects are left as they were loaded.
     update_rows(Enrollment.__table__, moves)
     for item in plan:
         db.session.expire(item.enrollment)
-    for scenario_id, user_ids in by_scenario.items():
-        record_marketing_messages(user_ids, now, f"scenario:{scenario_id}")
+    for (scenario_id, variant), user_ids in by_scenario.items():
+        record_marketing_messages(user_ids, now, f"scenario:{scenario_id}", variant)
     db.session.flush()
     return outbox
 

@@ -31,6 +31,7 @@ from bot.line.client import (
 from bot.line.delivery import retry_key_for
 from bot.line.multicast import MAX_RECIPIENTS, send_multicast
 from bot.line.rate_limits import rate_limit
+from bot.measure.units import scenario_units
 from bot.scenarios.models import PENDING, SENT, Enrollment, SendBatch, StepSend
 from bot.users.models import LineUser
 
@@ -124,17 +125,23 @@ def deliver(outbox: Outbox, now: datetime) -> DeliveryOutcome:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     outcome = DeliveryOutcome()
     futures: list[tuple[Future[str], list[int]]] = []
+    # Measurement: one customAggregationUnit per scenario, step and variant.
+    send_units, batch_units = scenario_units(
+        [push[0] for push in outbox.pushes], list(outbox.batches), now
+    )
     with ThreadPoolExecutor(SENDER_THREADS, thread_name_prefix="scenario") as pool:
         for send_id, enrollment_id, step_no, to, messages in outbox.pushes:
             key = step_retry_key(enrollment_id, step_no)
-            future = pool.submit(_push_in_app, app, to, messages, key)
+            unit = send_units.get(send_id)
+            future = pool.submit(_push_in_app, app, to, messages, key, unit)
             futures.append((future, [send_id]))
         for batch_id, (to, ids, messages) in outbox.batches.items():
             for start in range(0, len(to), MAX_RECIPIENTS):
                 # A batch is at most 500 by construction; the slice is a guard.
                 chunk = to[start : start + MAX_RECIPIENTS]
                 key = batch_retry_key(batch_id)
-                future = pool.submit(_multicast_in_app, app, chunk, messages, key)
+                unit = batch_units.get(batch_id)
+                future = pool.submit(_multicast_in_app, app, chunk, messages, key, unit)
                 futures.append((future, ids))
         done: dict[str, list[int]] = defaultdict(list)
         for future, ids in futures:
@@ -179,19 +186,27 @@ def mark_sent(send_ids: list[int], now: datetime, status: str) -> None:
 
 
 def _push_in_app(
-    app: Flask, to: str, messages: list[dict[str, Any]], retry_key: str
+    app: Flask,
+    to: str,
+    messages: list[dict[str, Any]],
+    retry_key: str,
+    unit: str | None = None,
 ) -> str:
     with app.app_context():
         rate_limit("push").take()
         try:
-            line_client().push(to, messages, retry_key)
+            line_client().push(to, messages, retry_key, unit)
         except RetryKeyAlreadyAccepted:
             return "already"
         return "sent"
 
 
 def _multicast_in_app(
-    app: Flask, to: list[str], messages: list[dict[str, Any]], retry_key: str
+    app: Flask,
+    to: list[str],
+    messages: list[dict[str, Any]],
+    retry_key: str,
+    unit: str | None = None,
 ) -> str:
     with app.app_context():
-        return send_multicast(to, messages, retry_key)
+        return send_multicast(to, messages, retry_key, unit)

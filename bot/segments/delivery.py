@@ -29,6 +29,9 @@ from bot.line.delivery import retry_key_for
 from bot.line.multicast import send_multicast
 from bot.marketing.quota import check_quota
 from bot.marketing.rules import quiet_hours, record_marketing_messages
+from bot.measure.links import register_links
+from bot.measure.sending import push_each
+from bot.measure.units import claim_unit
 from bot.models_base import utcnow
 from bot.segments.models import (
     DONE,
@@ -117,6 +120,10 @@ def _deliver(
     messages, coupon_id = send.messages, send.coupon_id
     batch_numbers = _pending_batches(send_id)
     _check_marketing_rules(send_id, batch_numbers)
+    # Measurement: URLs become per-recipient tracked links (sent by push).
+    links = register_links(f"segment:{send_id}", "", messages)
+    unit = claim_unit(f"segment:{send_id}", "", None, utcnow())
+    db.session.commit()
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     in_flight: deque[_Batch] = deque()
@@ -130,10 +137,17 @@ def _deliver(
             if coupon_id is not None:
                 _issue_coupons(send_id, coupon_id, batches)
             for batch in batches:
-                if batch.reachable:
+                if batch.reachable and links:
+                    parts = ("segment-send", send_id, batch.batch_no)
+                    batch.future = pool.submit(
+                        push_each, app, batch.reachable, messages, links, parts, unit
+                    )
+                elif batch.reachable:
                     ids = [line_id for _, line_id in batch.reachable]
                     key = batch_retry_key(send_id, batch.batch_no)
-                    batch.future = pool.submit(_send_in_app, app, ids, messages, key)
+                    batch.future = pool.submit(
+                        _send_in_app, app, ids, messages, key, unit
+                    )
                 in_flight.append(batch)
                 full = len(in_flight) >= threads * 2
                 _finish_ready(send_id, in_flight, report, on_progress, wait=full)
@@ -258,10 +272,14 @@ def _issue_coupons(send_id: int, coupon_id: str, batches: list[_Batch]) -> None:
 
 
 def _send_in_app(
-    app: Flask, to: list[str], messages: list[dict[str, Any]], retry_key: str
+    app: Flask,
+    to: list[str],
+    messages: list[dict[str, Any]],
+    retry_key: str,
+    unit: str | None,
 ) -> str:
     with app.app_context():
-        return send_multicast(to, messages, retry_key)
+        return send_multicast(to, messages, retry_key, unit)
 
 
 def _ready(batch: _Batch) -> bool:

@@ -10,6 +10,8 @@ from flask import Blueprint, abort, render_template_string, request, session
 from sqlalchemy import select
 
 from bot.extensions import db
+from bot.measure.friends import count_friend_event, poster_source
+from bot.models_base import utcnow
 from bot.stores.models import Store
 from bot.stores.poster import add_friend_url
 
@@ -41,6 +43,8 @@ def join() -> str:
         abort(404)
     session[SESSION_KEY] = store.code
     session.permanent = True
+    count_friend_event(poster_source(store.code), utcnow(), join_visits=1)
+    db.session.commit()
     return render_template_string(_PAGE, store=store, friend_url=add_friend_url())
 
 

@@ -11,6 +11,7 @@ from line_emulator.api.common import current_platform, request_id, validated_bod
 from line_emulator.api.coupons import check_coupon_messages
 from line_emulator.errors import LineApiError
 from line_emulator.ids import is_user_id
+from line_emulator.insight import UNIT_NAME
 from line_emulator.message_rules import check_messages
 from line_emulator.rule_checks import Problems
 
@@ -42,6 +43,16 @@ def _reply_rules(problems: Problems, body: dict[str, Any]) -> None:
     check_messages(problems, body)
 
 
+def _unit(body: dict[str, Any]) -> str | None:
+    """Return the message's aggregation unit (at most one), checked like LINE."""
+    units = body.get("customAggregationUnits") or []
+    if not units:
+        return None
+    if len(units) > 1 or not UNIT_NAME.match(str(units[0])):
+        raise LineApiError(400, errors.invalid_property("customAggregationUnits"))
+    return str(units[0])
+
+
 @bp.post("/v2/bot/message/reply")
 def reply() -> Any:
     """Send a reply message with a single-use reply token."""
@@ -62,7 +73,7 @@ def push() -> Any:
     if not is_user_id(body["to"]):
         raise LineApiError(400, errors.invalid_property("to"))
     sent = current_platform().push(
-        body["to"], body["messages"], request_id(), retry_key
+        body["to"], body["messages"], request_id(), retry_key, _unit(body)
     )
     return {"sentMessages": sent}
 
@@ -73,7 +84,9 @@ def multicast() -> Any:
     retry_key = request.headers.get(RETRY_KEY_HEADER)
     body = validated_body("MulticastRequest", _multicast_rules)
     check_coupon_messages(body)
-    current_platform().multicast(body["to"], body["messages"], request_id(), retry_key)
+    current_platform().multicast(
+        body["to"], body["messages"], request_id(), retry_key, _unit(body)
+    )
     return {}
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -54,7 +56,13 @@ def test_cart_without_an_order_gets_one_reminder_with_its_url(
     assert received(line, line_id) == []
     assert run_due(runner, now + timedelta(minutes=61)).exit_code == 0
     texts = received(line, line_id)
-    assert "https://shop.example.com/checkouts/c1/recover" in texts[0]
+    # The recovery URL goes out as a tracked link that leads back to it.
+    [link] = re.findall(r"http://\S+/r/\S+", texts[0])
+    answer = client.get(urlsplit(link).path)
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith(
+        "https://shop.example.com/checkouts/c1/recover?utm_source=line"
+    )
     assert "{name}" not in texts[0] and "{recovery_url}" not in texts[0]
     assert texts[1].startswith("[flex] ")  # the free-shipping coupon
     assert run_due(runner, now + timedelta(minutes=120)).exit_code == 0
