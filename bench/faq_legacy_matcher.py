@@ -12,87 +12,17 @@ from typing import Literal
 
 from bot.faq.content import FaqEntry
 
+# The normalisation tables are unchanged since then: shared, not copied.
+from bot.faq.normalise import (
+    KATAKANA_TO_HIRAGANA,
+    LEADING_FILLERS,
+    LONG_VOWEL_MARKS,
+    SYNONYMS,
+    TRAILING_ENDINGS,
+)
+
 MatchKind = Literal["answer", "candidates", "none"]
 
-KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-LONG_VOWEL_MARKS = str.maketrans("", "", "ー〜～")
-# Openers that carry no meaning for matching; removed from the start of a clause.
-LEADING_FILLERS = (
-    "おはようございます",
-    "こんにちは",
-    "こんばんは",
-    "はじめまして",
-    "すみません",
-    "すいません",
-    "ちなみに",
-    "しつもん",
-    "質問です",
-    "質問",
-    "えっと",
-    "あの",
-)
-# Polite and casual sentence endings, so "送料はいくらですか" meets "送料いくら".
-TRAILING_ENDINGS = tuple(
-    sorted(
-        (
-            "でしょうか",
-            "ませんか",
-            "ますか",
-            "ですか",
-            "くださいませ",
-            "ください",
-            "下さい",
-            "おねがいします",
-            "お願いします",
-            "おねがい",
-            "お願い",
-            "おしえてほしい",
-            "教えてほしい",
-            "おしえて",
-            "教えて",
-            "しりたいです",
-            "知りたいです",
-            "しりたい",
-            "知りたい",
-            "なんですけど",
-            "んですけど",
-            "んだけど",
-            "なんですが",
-            "んですが",
-            "のですが",
-            "ですが",
-            "けど",
-            "でしょう",
-            "なさい",
-            "ですよね",
-            "ですね",
-            "だよね",
-            "よね",
-            "です",
-            "ます",
-            "って",
-            "かな",
-            "かね",
-            "の",
-            "か",
-            "ね",
-            "よ",
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-# Everyday retail synonyms folded to one spelling (keys are already normalised).
-SYNONYMS = (
-    ("おんらいんしょっぷ", "おんらいん"),
-    ("おんらいんすとあ", "おんらいん"),
-    ("ねっとしょっぷ", "おんらいん"),
-    ("ねっと", "おんらいん"),
-    ("通販", "おんらいん"),
-    ("お店", "店舗"),
-    ("店頭", "店舗"),
-    ("元旦", "元日"),
-)
 # Kanji unigrams plus all bigrams; trigrams only added noise across particles.
 NGRAM_WEIGHTS = {1: 1.0, 2: 1.0}
 # Keywords count this many times over in the whole-entry vector.

@@ -20,7 +20,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from webhook_e2e import E2eResult, EndToEnd  # noqa: E402
+from webhook_e2e import EndToEnd  # noqa: E402
 from webhook_load import (  # noqa: E402
     AckResult,
     emulator_bodies,
@@ -39,12 +39,13 @@ from webhook_processes import (  # noqa: E402
     stop_on_signals,
     wait_for_http,
 )
-from webhook_report import print_report  # noqa: E402
+from webhook_report import Pair, print_report  # noqa: E402
 from webhook_stores import (  # noqa: E402
     count_events,
     count_queued_jobs,
     empty_event_tables,
     flush_redis,
+    mark_pending_done,
     prepare_database,
 )
 
@@ -99,6 +100,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="redis://127.0.0.1:6379/11",
         help="a Redis database of the benchmark's own (flushed)",
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=2,
+        help="end-to-end rounds: inline, bot workers, minimal workers, alternating",
+    )
+    parser.add_argument("--skip-ack", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--keep-logs", action="store_true")
     return parser.parse_args(argv)
@@ -175,12 +183,25 @@ class BenchRun:
         wait_for_http(f"http://127.0.0.1:{port}{probe}", process, START_TIMEOUT)
         return process, port
 
-    def start_workers(self) -> None:
-        """Start the `flask worker` processes."""
+    def start_workers(self, minimal: bool = False) -> list[subprocess.Popen[bytes]]:
+        """Start the `flask worker` processes, or the minimal worker's."""
+        started = []
+        threads = str(self.args.worker_threads)
         for number in range(self.args.worker_processes):
-            argv = [str(VENV_BIN / "flask"), "--app", "wsgi", "worker", "--threads"]
-            argv.append(str(self.args.worker_threads))
-            self.processes.start(f"worker-{number}", argv, self.bot_env)
+            if minimal:
+                argv = [str(VENV_BIN / "python"), "bench/webhook_minimal_worker.py"]
+                env = {
+                    **self.bench_env,
+                    "BENCH_DATABASE_URL": self.args.database_url,
+                    "BENCH_REDIS_URL": self.args.redis_url,
+                }
+                name = f"minworker-{number}"
+            else:
+                argv = [str(VENV_BIN / "flask"), "--app", "wsgi", "worker"]
+                env, name = self.bot_env, f"worker-{number}"
+            argv += ["--threads", threads]
+            started.append(self.processes.start(name, argv, env))
+        return started
 
     def wrk(self, port: int, bodies_file: Path, duration: float) -> AckResult:
         """Run wrk against a served app's /callback."""
@@ -250,12 +271,12 @@ def run_all(run: BenchRun) -> None:
     flush_redis(args.redis_url)
     run.start_emulator()
     run.start_served("bot", "wsgi:app", run.bot_env)
-    ack = run.ack_phase()
+    ack = run.ack_phase() if not args.skip_ack else None
     # The ack phase's events were never meant to be handled: drop them and
     # their queued jobs before the workers start.
     flush_redis(args.redis_url)
     empty_event_tables(args.database_url)
-    run.start_workers()
+    workers = run.start_workers()
     e2e = EndToEnd(
         run.emulator,
         run.bot_port,
@@ -264,16 +285,33 @@ def run_all(run: BenchRun) -> None:
         run.processes.cpu_seconds,
     )
     e2e.meet_users(args.users, E2E_TIMEOUT)
-    e2e_results: list[E2eResult] = [
-        e2e.run(latency, args.events, E2E_TIMEOUT) for latency in (0, 50)
-    ]
-    inline: dict[int, AckResult] = {}
+    inline_port = None
     if not args.skip_baseline:
         _, inline_port = run.start_served(
             "inline", "webhook_inline_reply_app:app", run.bench_env, "bench"
         )
-        inline = {ms: run.baseline(inline_port, ms) for ms in (0, 50)}
-    print_report(args, ack, e2e_results, inline, background, faq_loaded)
+    pairs: list[Pair] = []
+    for number in range(args.pairs):
+        pair = Pair()
+        # The same order each time: inline, bot workers, minimal workers.
+        if inline_port is not None:
+            pair.inline = {ms: run.baseline(inline_port, ms) for ms in (0, 50)}
+        if number:
+            workers = run.start_workers()
+            e2e.warm(E2E_TIMEOUT)
+        pair.bot = [e2e.run(ms, args.events, E2E_TIMEOUT) for ms in (0, 50)]
+        for process in workers:
+            run.processes.stop(process)
+        workers = run.start_workers(minimal=True)
+        e2e.warm(E2E_TIMEOUT)
+        pair.minimal = [e2e.run(ms, args.events, E2E_TIMEOUT) for ms in (0, 50)]
+        for process in workers:
+            run.processes.stop(process)
+        # The minimal worker leaves its events pending: close them, so that the
+        # bot's stale-event sweep does not answer them again.
+        mark_pending_done(args.database_url)
+        pairs.append(pair)
+    print_report(args, ack, pairs, background, faq_loaded)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,6 +85,10 @@ class EndToEnd:
                 f"{answered} of {users} times; see the worker logs"
             )
 
+    def warm(self, timeout: float, events: int = 200) -> None:
+        """Send a few events and wait for their replies (workers just started)."""
+        self.run(0, events, timeout)
+
     def run(self, latency_ms: int, events: int, timeout: float) -> E2eResult:
         """Send `events` from the known users; time until the last reply."""
         self.emulator.configure(latency_ms=latency_ms)
@@ -126,7 +130,11 @@ class EndToEnd:
                 return stats
             # A handler may answer some events without a message: then the run
             # ends when the bot has handled every stored event.
-            if count_events(self.database_url, "pending") == 0:
+            unfinished = sum(
+                count_events(self.database_url, status)
+                for status in ("pending", "sending")
+            )
+            if unfinished == 0:
                 return self.emulator.stats()
             time.sleep(POLL_SECONDS)
 

@@ -52,6 +52,14 @@ def empty_event_tables(database_url: str) -> None:
         database.execute("TRUNCATE webhook_events, line_users CASCADE")
 
 
+def mark_pending_done(database_url: str) -> None:
+    """Close events a baseline worker answered without recording it."""
+    with psycopg.connect(database_url, autocommit=True) as database:
+        database.execute(
+            "UPDATE webhook_events SET status = 'done' WHERE status <> 'done'"
+        )
+
+
 def count_events(database_url: str, status: str | None = None) -> int:
     """Return how many webhook events are stored (with a status, if given)."""
     query = "SELECT count(*) FROM webhook_events"

@@ -137,19 +137,26 @@ def parse_order(document: dict[str, Any]) -> Order:
     )
     token = document.get("checkout_token")
     codes = []
-    for entry in document.get("discount_codes") or []:
-        if isinstance(entry, dict) and isinstance(entry.get("code"), str):
-            try:
-                off = _yen(entry.get("amount") or 0)
-            except BadOrder:
-                off = 0
-            codes.append((entry["code"].strip()[:64], off))
+    discount_codes = document.get("discount_codes") or []
+    if not isinstance(discount_codes, list):
+        raise BadOrder("discount_codes is not a list")
+    for entry in discount_codes[:20]:
+        if not isinstance(entry, dict):
+            continue
+        code = _text(entry.get("code"), "discount code", 64)
+        if code is None:
+            continue
+        try:
+            off = _yen(entry.get("amount") or 0)
+        except BadOrder:
+            off = 0
+        codes.append((code, off))
     return Order(
         order_id,
         amount,
         email,
         member_no,
-        tuple(codes[:20]),
+        tuple(codes),
         items,
         str(token)[:64] if isinstance(token, str | int) and str(token) else None,
     )

@@ -75,15 +75,25 @@ def _reply(
     """Try the reply token; return replied, already (used by us) or expired."""
     redis = get_redis()
     marker = _marker(webhook_event_id)
-    remembered = bool(redis.exists(marker))
+    # Whether an earlier attempt left the marker: read by the SET that writes
+    # this attempt's (one round trip on the common path), or, when this
+    # request never left, read on its own.
+    earlier: list[bool] = []
 
     def sent() -> None:
-        redis.set(marker, 1, ex=_ATTEMPT_TTL_SECONDS)
+        earlier.append(
+            redis.set(marker, 1, ex=_ATTEMPT_TTL_SECONDS, get=True) is not None
+        )
+
+    def remembered() -> bool:
+        if not earlier:
+            earlier.append(bool(redis.exists(marker)))
+        return earlier[0]
 
     try:
         line_client().reply(reply_token, messages, on_sent=sent)
     except InvalidReplyToken:
-        if remembered:
+        if remembered():
             log.info("reply token used by our earlier attempt: counted as delivered")
             return "already"
         # Refused outright: this attempt reached nobody, so forget it.
@@ -91,7 +101,7 @@ def _reply(
         log.info("reply token expired before any attempt of ours reached LINE")
         return "expired"
     except LineTransientError as exc:
-        if exc.status in REFUSED_BEFORE_HANDLING and not remembered:
+        if exc.status in REFUSED_BEFORE_HANDLING and not remembered():
             redis.delete(marker)
         raise
     return "replied"

@@ -32,25 +32,35 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
     skips the events already done.
     """
     retry: Exception | None = None
-    for event_pk, line_user_id in events:
-        try:
-            handle_webhook_event(event_pk, line_user_id)
-        except Exception as exc:  # noqa: BLE001 - transient: finish the others first
-            retry = exc
+    sent: list[int] = []
+    try:
+        for event_pk, line_user_id in events:
+            try:
+                if handle_webhook_event(event_pk, line_user_id):
+                    sent.append(event_pk)
+            except Exception as exc:  # noqa: BLE001 - transient: finish the others
+                retry = exc
+    finally:
+        # One statement for the job: a worker lost before it leaves the events
+        # `sending`, and a retry sends their outboxes again under the same keys.
+        if sent:
+            _mark_sent(sent)
     if retry is not None:
         raise retry
 
 
-def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
-    """Dispatch one stored event, commit, then send its outbox; record the end.
+def handle_webhook_event(event_pk: int, line_user_id: str | None) -> bool:
+    """Dispatch one stored event, commit, then send its outbox; tell if it sent.
 
     The user's lock comes first and the row is read once under it (with its
     user, in the same query), so a duplicate job that waited for the lock sees
     the event already done. The handler's data, the outbox and the status
     `sending` are committed together; the messages go out after that commit,
-    and the event is `done` once they have. A retry of an event found
-    `sending` sends the stored outbox again (same retry keys, the reply
-    token's attempt marker) without running the handler twice.
+    and the event is `done` once they have (the caller marks every sent event
+    of its job in one statement). A retry of an event found `sending` sends
+    the stored outbox again (same retry keys, the reply token's attempt
+    marker) without running the handler twice.
+    Returns True when the outbox went out and the event waits to be marked.
     Raises only a failure worth retrying, and only before the last attempt.
     """
     from bot.webhook.dispatch import dispatch_event, load_event, user_lock
@@ -59,12 +69,12 @@ def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
         loaded = load_event(event_pk)
         if loaded is None:
             log.warning("queued event not found", extra={"event_pk": event_pk})
-            return
+            return False
         event, user = loaded
         with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
             if event.status in FINISHED:
                 log.info("event already handled")
-                return
+                return False
             webhook_event_id = event.webhook_event_id
             reply_token = event.payload.get("replyToken")
             try:
@@ -84,22 +94,24 @@ def handle_webhook_event(event_pk: int, line_user_id: str | None) -> None:
                     db.session.commit()
                 if outbox:
                     send_outbox(webhook_event_id, reply_token, to, outbox)
-                    _mark_sent(event_pk)
             except Exception as exc:
                 db.session.rollback()
                 _record_failure(event_pk, exc)
                 if is_transient(exc) and not is_final_attempt():
                     raise
                 log.exception("event failed for good; see `flask events failed`")
-                return
+                return False
             log.info("event handled")
+            return bool(outbox)
 
 
-def _mark_sent(event_pk: int) -> None:
+def _mark_sent(event_pks: list[int]) -> None:
+    db.session.rollback()
     db.session.execute(
         update(WebhookEvent)
-        .where(WebhookEvent.id == event_pk)
+        .where(WebhookEvent.id.in_(event_pks), WebhookEvent.status == SENDING)
         .values(status=DONE, outbox=None, attempts=WebhookEvent.attempts + 1)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
 

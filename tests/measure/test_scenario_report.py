@@ -137,7 +137,9 @@ def test_report_of_a_scenario_with_variants_and_holdout(
     paid: dict[int, list[tuple[str, int]]] = defaultdict(list)
     redeemed: set[int] = set()
 
-    def register(person: dict[str, Any], receipt: str, amount: int, *codes: str):
+    def register(
+        person: dict[str, Any], receipt: str, amount: int, *codes: str
+    ) -> None:
         body = {
             "member_no": person["member_no"],
             "receipt_no": receipt,
