@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,14 +11,8 @@ from typing import Literal
 
 from bot.faq.content import FaqEntry
 
-# The normalisation tables are unchanged since then: shared, not copied.
-from bot.faq.normalise import (
-    KATAKANA_TO_HIRAGANA,
-    LEADING_FILLERS,
-    LONG_VOWEL_MARKS,
-    SYNONYMS,
-    TRAILING_ENDINGS,
-)
+# Normalising and splitting clauses are unchanged since then: shared, not copied.
+from bot.faq.normalise import clauses as _normalised_clauses
 
 MatchKind = Literal["answer", "candidates", "none"]
 
@@ -74,47 +67,6 @@ class FaqMatch:
     score: float
     entry: FaqEntry | None = None
     candidates: tuple[FaqEntry, ...] = ()
-
-
-def normalise_text(text: str) -> str:
-    """Fold width, case, kana and endings so differently typed questions meet."""
-    return "".join(_normalised_clauses(text))
-
-
-def _normalised_clauses(text: str) -> list[str]:
-    """Split text into clauses at punctuation and strip fillers and endings."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    folded = folded.translate(KATAKANA_TO_HIRAGANA).translate(LONG_VOWEL_MARKS)
-    for variant, canonical in SYNONYMS:
-        folded = folded.replace(variant, canonical)
-    clauses: list[str] = []
-    current: list[str] = []
-    for char in folded + " ":
-        if unicodedata.category(char)[0] in "LN":
-            current.append(char)
-        elif current:
-            clauses.append(_strip_fillers("".join(current)))
-            current = []
-    return [clause for clause in clauses if clause]
-
-
-def _strip_fillers(clause: str) -> str:
-    """Remove leading fillers and trailing polite or casual endings."""
-    changed = True
-    while changed and clause:
-        changed = False
-        for filler in LEADING_FILLERS:
-            if clause.startswith(filler):
-                clause = clause[len(filler) :]
-                changed = True
-        for ending in TRAILING_ENDINGS:
-            if clause.endswith(ending) and len(clause) > len(ending):
-                clause = clause[: -len(ending)]
-                changed = True
-                break
-    if clause in TRAILING_ENDINGS:
-        return ""
-    return clause
 
 
 def text_features(text: str) -> Counter[str]:
