@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import delete, select, update
 
 from bot.cards.models import CardCode
 from bot.cards.render import barcode_svg, qr_svg
-from bot.extensions import db
 from bot.members.models import Member
 from bot.members.service import member_by_id, rank_label
+from bot.one_time_codes import claim_code, issue_code, looks_like_code
 from bot.points.service import PointSummary, point_summary, points_with_history
 
 # Short-lived codes are 16 digits: never mistaken for a 13-digit member number,
 # and 10^16 values cannot be guessed within a minute.
 CARD_CODE_LENGTH = 16
-_LOWEST_CODE = 10 ** (CARD_CODE_LENGTH - 1)
-_KEEP_USED_CODES = timedelta(hours=1)
 
 
 class UnknownCardCode(LookupError):
@@ -36,44 +31,18 @@ class CardCodeUsed(Exception):
 
 def looks_like_card_code(value: str) -> bool:
     """Tell whether a scanned value has the shape of a short-lived card code."""
-    return len(value) == CARD_CODE_LENGTH and value.isascii() and value.isdigit()
+    return looks_like_code(value, CARD_CODE_LENGTH)
 
 
 def issue_card_code(member_id: int, now: datetime, ttl_seconds: int) -> CardCode:
     """Create a one-time code for the member's QR; drop their stale ones."""
-    db.session.execute(
-        delete(CardCode).where(
-            CardCode.member_id == member_id,
-            CardCode.expires_at < now - _KEEP_USED_CODES,
-        )
-    )
-    code = CardCode(
-        code=str(secrets.randbelow(9 * _LOWEST_CODE) + _LOWEST_CODE),
-        member_id=member_id,
-        expires_at=now + timedelta(seconds=ttl_seconds),
-        created_at=now,
-    )
-    db.session.add(code)
-    db.session.flush()
-    return code
+    return issue_code(CardCode.member_id, member_id, CARD_CODE_LENGTH, now, ttl_seconds)
 
 
 def use_card_code(code: str, store_code: str, now: datetime) -> Member:
     """Mark a card code used at a store and return its member, or say why not."""
-    row = db.session.scalar(select(CardCode).where(CardCode.code == code))
-    if row is None:
-        raise UnknownCardCode(code)
-    if row.expires_at <= now:
-        raise CardCodeExpired(code)
-    # One conditional UPDATE: of two registers scanning at once, one wins.
-    claimed = db.session.execute(
-        update(CardCode)
-        .where(CardCode.id == row.id, CardCode.used_at.is_(None))
-        .values(used_at=now, used_store_code=store_code)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise CardCodeUsed(code)
+    refusals = (UnknownCardCode, CardCodeExpired, CardCodeUsed)
+    row = claim_code(CardCode, code, store_code, now, refusals)
     member = member_by_id(row.member_id)
     assert member is not None  # the foreign key cascades deletes
     return member

@@ -19,7 +19,6 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
-    delete,
     func,
     insert,
     literal,
@@ -38,6 +37,7 @@ from bot.coupons.models import (
 from bot.extensions import db
 from bot.members.models import Member
 from bot.models_base import UTCDateTime
+from bot.one_time_codes import claim_code, issue_code, looks_like_code
 
 __all__ = [
     "coupon_message",
@@ -53,8 +53,6 @@ CODE_LENGTH = 16
 # One-time register codes are 18 digits: never a 13-digit member number or a
 # 16-digit card code.
 SCAN_CODE_LENGTH = 18
-_LOWEST_SCAN_CODE = 10 ** (SCAN_CODE_LENGTH - 1)
-_KEEP_USED_SCAN_CODES = timedelta(hours=1)
 
 
 class UnknownScanCode(LookupError):
@@ -464,43 +462,19 @@ def coupon_json(coupon: PersonalCoupon, now: datetime) -> dict[str, Any]:
 
 def looks_like_scan_code(value: str) -> bool:
     """Tell whether a scanned value has the shape of a coupon's one-time code."""
-    return len(value) == SCAN_CODE_LENGTH and value.isascii() and value.isdigit()
+    return looks_like_code(value, SCAN_CODE_LENGTH)
 
 
 def issue_scan_code(coupon_id: int, now: datetime, ttl_seconds: int) -> CouponScanCode:
     """Create a one-time register code for a coupon; drop its stale ones."""
-    db.session.execute(
-        delete(CouponScanCode).where(
-            CouponScanCode.personal_coupon_id == coupon_id,
-            CouponScanCode.expires_at < now - _KEEP_USED_SCAN_CODES,
-        )
-    )
-    scan = CouponScanCode(
-        code=str(secrets.randbelow(9 * _LOWEST_SCAN_CODE) + _LOWEST_SCAN_CODE),
-        personal_coupon_id=coupon_id,
-        expires_at=now + timedelta(seconds=ttl_seconds),
-        created_at=now,
-    )
-    db.session.add(scan)
-    db.session.flush()
-    return scan
+    owner = CouponScanCode.personal_coupon_id
+    return issue_code(owner, coupon_id, SCAN_CODE_LENGTH, now, ttl_seconds)
 
 
 def use_scan_code(code: str, store_code: str, now: datetime) -> PersonalCoupon:
     """Mark a coupon's scan code used and return the coupon, or say why not."""
-    row = db.session.scalar(select(CouponScanCode).where(CouponScanCode.code == code))
-    if row is None:
-        raise UnknownScanCode(code)
-    if row.expires_at <= now:
-        raise ScanCodeExpired(code)
-    claimed = db.session.execute(
-        update(CouponScanCode)
-        .where(CouponScanCode.id == row.id, CouponScanCode.used_at.is_(None))
-        .values(used_at=now, used_store_code=store_code)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise ScanCodeUsed(code)
+    refusals = (UnknownScanCode, ScanCodeExpired, ScanCodeUsed)
+    row = claim_code(CouponScanCode, code, store_code, now, refusals)
     coupon = db.session.get(PersonalCoupon, row.personal_coupon_id)
     assert coupon is not None  # the foreign key cascades deletes
     return coupon
