@@ -135,3 +135,55 @@ def test_imported_members_emails_come_from_the_shop_and_count(
     assert result.exit_code == 0, result.output
     answer = signed_post(app.test_client(), "orders", order(email=VICTIM))
     assert answer.get_json()["status"] == "recorded"
+
+
+def test_members_registered_before_proofs_existed_can_be_sent_a_new_link(
+    app: Flask,
+    worker: Drain,
+    mail_sink: MailSink,
+) -> None:
+    with app.app_context():
+        db.session.add_all(
+            [
+                Member(member_no="4006381333931", name="早期 会員", email=VICTIM),
+                Member(member_no="4006381333948", name="住所なし"),
+                Member(
+                    member_no="4006381333955",
+                    name="確認済み",
+                    email="done@example.com",
+                    email_verified_at=sa.func.now(),
+                ),
+            ]
+        )
+        db.session.commit()
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["members", "send-email-proof", "--unproven", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would send 1 proof link(s)" in dry.output
+    worker()
+    assert mail_sink.messages == []
+
+    unknown = runner.invoke(args=["members", "send-email-proof", "4006381333000"])
+    assert unknown.exit_code != 0 and "no member 4006381333000" in unknown.output
+
+    named = runner.invoke(
+        args=["members", "send-email-proof", "4006381333948", "4006381333955"]
+    )
+    assert "4006381333948: no e-mail address, skipped" in named.output
+    assert "4006381333955: address already proven, skipped" in named.output
+    assert "queued 0 proof link(s)" in named.output
+
+    result = runner.invoke(args=["members", "send-email-proof", "--unproven"])
+    assert result.exit_code == 0, result.output
+    assert "queued 1 proof link(s)" in result.output
+    worker()
+    assert [m["To"] for m in mail_sink.messages] == [VICTIM]
+    page = app.test_client().get(link_in(mail_sink, VICTIM))
+    assert page.status_code == 200
+    assert (
+        signed_post(app.test_client(), "orders", order(email=VICTIM)).get_json()[
+            "status"
+        ]
+        == "recorded"
+    )
