@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from bot.coupons import definitions as defs
 from bot.coupons.content import CouponContentError
 from bot.coupons.messages import definition_message
-from bot.extensions import db
+from bot.extensions import after_commit, db
 from bot.models_base import utcnow
 
 coupons_cli = AppGroup("coupons", help="Coupon definitions, issuing and figures.")
@@ -104,8 +104,9 @@ def issue_command(
         send = create_send(
             audience, messages, segment_name, scheduled_at=at, coupon_id=coupon_for_send
         )
+        send_id = send.id
+        after_commit(lambda: schedule_send(send_id, at))
         db.session.commit()
-        schedule_send(send.id, at)
         click.echo(f"send #{send.id} of {coupon_id} scheduled for {at.isoformat()}")
         return
     send = find_unfinished_send(audience, messages, coupon_for_send)
