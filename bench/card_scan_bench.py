@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,6 +32,8 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from webhook_processes import start_bot_under_gunicorn  # noqa: E402
 
 from bot import create_app  # noqa: E402
 from bot.config import normalize_database_url  # noqa: E402
@@ -126,41 +127,6 @@ def seed(emulator: EmulatorServer, members: int) -> tuple[str, list[str], list[s
     return key, tokens, numbers
 
 
-def start_gunicorn(
-    emulator: EmulatorServer, port: int, workers: int, threads: int
-) -> subprocess.Popen[bytes]:
-    """Start the app under gunicorn and wait until /healthz answers."""
-    env = {**os.environ, **app_settings(emulator)}
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--chdir",
-            str(ROOT),
-            "-k",
-            "gthread",
-            "-w",
-            str(workers),
-            "--threads",
-            str(threads),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
-                return process
-        except requests.RequestException:
-            time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
 def run_phase(count: int, clients: int, send: Request) -> tuple[list[float], float]:
     """Send `count` requests from `clients` threads; return latencies and seconds."""
     latencies: list[float] = []
@@ -208,7 +174,9 @@ def main() -> None:
     ensure_database()
     with EmulatorServer() as emulator:
         key, tokens, numbers = seed(emulator, args.members)
-        server = start_gunicorn(emulator, args.port, args.workers, args.threads)
+        server = start_bot_under_gunicorn(
+            app_settings(emulator), args.port, args.workers, args.threads
+        )
         base = f"http://127.0.0.1:{args.port}"
         staff = {"Authorization": f"Bearer {key}"}
         codes: list[str] = []

@@ -29,11 +29,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import requests
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from webhook_processes import start_bot_under_gunicorn  # noqa: E402
 
 from bot import create_app  # noqa: E402
 from bot.config import normalize_database_url  # noqa: E402
@@ -160,39 +161,6 @@ def time_reports(sends: list[tuple[int, int]], runs: int) -> dict[int, float]:
     return medians
 
 
-def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    """Start the app under gunicorn and wait until /healthz answers."""
-    env = {**os.environ, **SETTINGS}
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--chdir",
-            str(ROOT),
-            "-k",
-            "gthread",
-            "-w",
-            str(workers),
-            "--threads",
-            str(threads),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
-                return process
-        except requests.RequestException:
-            time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
 def wrk(url: str, seconds: int, connections: int) -> float:
     """Run wrk against one URL; return requests per second."""
     out = subprocess.run(
@@ -236,7 +204,7 @@ def main() -> None:
     print(f"  {SIZES[1]:>9,} recipients: {large:7.2f} ms")
     print(f"  ratio: {large / small:.2f} (target <= 1.5)")
 
-    server = start_gunicorn(args.port, args.workers, args.threads)
+    server = start_bot_under_gunicorn(SETTINGS, args.port, args.workers, args.threads)
     try:
         base = f"http://127.0.0.1:{args.port}"
         healthz = wrk(f"{base}/healthz", args.seconds, args.connections)

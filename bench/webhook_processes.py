@@ -153,6 +153,20 @@ def gunicorn_argv(
     return [*argv, app]
 
 
+def start_bot_under_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int, timeout: float = 60
+) -> subprocess.Popen[bytes]:
+    """Serve the bot (`wsgi:app`) under gunicorn and wait until /healthz answers."""
+    argv = gunicorn_argv("wsgi:app", port, workers, threads)
+    process = subprocess.Popen(argv, cwd=REPO_ROOT, env={**os.environ, **env})
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", process, timeout)
+    except (RuntimeError, TimeoutError):
+        process.terminate()
+        raise
+    return process
+
+
 # Clock ticks per second of /proc/<pid>/stat's utime and stime.
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 # Shared servers the benchmark does not start, told apart by command name.
