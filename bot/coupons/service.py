@@ -438,6 +438,16 @@ def coupon_by_code(code: str) -> PersonalCoupon | None:
     )
 
 
+def guest_holding(code: str) -> int | None:
+    """Return the LINE user row of the guest holding this coupon, if a guest does."""
+    return db.session.scalar(
+        select(PersonalCoupon.line_user_id).where(
+            PersonalCoupon.code == normalize_code(code),
+            PersonalCoupon.member_id.is_(None),
+        )
+    )
+
+
 def coupon_json(coupon: PersonalCoupon, now: datetime) -> dict[str, Any]:
     """Return what the coupon API, the register and the page show of a coupon."""
     definition = coupon.definition
