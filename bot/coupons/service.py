@@ -322,18 +322,22 @@ def _insert_coupons(rows: list[dict[str, Any]]) -> None:
 CODE_ATTEMPTS = 3
 
 
+# Bytes of two v4 UUIDs whose low 5 bits are all random: byte 6 carries the
+# version (0100 in its high nibble, one of the 5 bits), so it is skipped.
+_RANDOM_BYTES = [*range(6), *range(7, 16), 16]
+
+
 def _code_from_random_bytes(column: str) -> str:
-    """Return SQL for a 16-character code from 16 random bytes in `column`.
+    """Return SQL for a 16-character code from random bytes in `column`.
 
     Each character takes the low 5 bits of one byte (256 is a multiple of 32,
-    so every letter is equally likely). A v4 UUID fixes 6 of its 128 bits:
-    byte 6's high nibble (the version) costs one of the bits used here, so a
-    code holds 79 random bits.
+    so every letter is equally likely): 80 random bits, as in Python.
     """
     letters = [
         f"substr('{ALPHABET}', get_byte({column}, {i}) % 32 + 1, 1)"
-        for i in range(CODE_LENGTH)
+        for i in _RANDOM_BYTES
     ]
+    assert len(letters) == CODE_LENGTH
     return " || ".join(letters)
 
 
@@ -349,7 +353,9 @@ def _insert_with_database_codes(rows: list[dict[str, Any]]) -> set[int]:
         SELECT {_code_from_random_bytes("r.bytes")}, :coupon_id, r.user_id,
                r.member_id, :status, :source, :issued_at, :expires_at
         FROM (
-            SELECT u.user_id, u.member_id, uuid_send(gen_random_uuid()) AS bytes
+            SELECT u.user_id, u.member_id,
+                   uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
+                   AS bytes
             FROM unnest(CAST(:users AS INTEGER[]), CAST(:members AS INTEGER[]))
                 AS u(user_id, member_id)
         ) AS r
