@@ -64,6 +64,54 @@ def insert_rows(
     return []
 
 
+def insert_for_ids(
+    table: Table,
+    id_column: str,
+    ids: list[int],
+    constants: dict[str, Any],
+    upsert: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+) -> int:
+    """Insert one row per id with the same other values; return how many are new.
+
+    On PostgreSQL the ids travel as one array and the constants as single
+    parameters (an array of 500 copies of one timestamp costs more to send
+    than the insert). `upsert` = (unique columns, columns to update) turns a
+    row that exists into an update of those columns; it is not counted as new.
+    """
+    if not ids:
+        return 0
+    if not _is_postgresql():
+        rows = [{id_column: i, **constants} for i in ids]
+        if upsert is None:
+            db.session.execute(insert(table), rows)
+            return len(rows)
+        raise NotImplementedError("upsert is for PostgreSQL; callers check first")
+    names = [id_column, *constants]
+    values = ["u.id"] + [
+        f"CAST(:c{i} AS {_type(table, n)})" for i, n in enumerate(constants)
+    ]
+    params: dict[str, Any] = {"ids": list(ids)}
+    params.update({f"c{i}": v for i, v in enumerate(constants.values())})
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(values)}"
+        " FROM unnest(CAST(:ids AS INTEGER[])) AS u(id)"
+    )
+    if upsert is None:
+        return db.session.execute(text(sql), params).rowcount
+    unique, updated = upsert
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated)
+    sql += f" ON CONFLICT ({', '.join(unique)}) DO UPDATE SET {sets}"
+    # xmax is 0 on a row this statement inserted, set on one it updated.
+    sql += " RETURNING (xmax = 0)"
+    return sum(1 for (fresh,) in db.session.execute(text(sql), params) if fresh)
+
+
+def _type(table: Table, name: str) -> str:
+    dialect = db.session.get_bind().dialect
+    column_type = table.c[name].type
+    return "JSON" if isinstance(column_type, JSON) else column_type.compile(dialect)
+
+
 def update_rows(table: Table, rows: list[dict[str, Any]], key: str = "id") -> None:
     """Update rows by primary key; every row gives the same columns."""
     if not rows:

@@ -15,15 +15,14 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Integer,
-    String,
     and_,
     any_,
     bindparam,
     func,
     insert,
-    literal,
     or_,
     select,
+    text,
     update,
 )
 
@@ -36,7 +35,6 @@ from bot.coupons.models import (
 )
 from bot.extensions import db
 from bot.members.models import Member
-from bot.models_base import UTCDateTime
 from bot.one_time_codes import claim_code, issue_code, looks_like_code
 
 __all__ = [
@@ -242,7 +240,6 @@ def issue_to_users(
             break
         rows.append(
             {
-                "code": new_coupon_code(),
                 "coupon_id": coupon_id,
                 "line_user_id": user,
                 "member_id": member_id,
@@ -297,40 +294,84 @@ def _among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
 
 
 def _insert_coupons(rows: list[dict[str, Any]]) -> None:
-    """Insert many coupons; on PostgreSQL as one INSERT .. SELECT FROM unnest."""
+    """Insert many coupons, each with a fresh code.
+
+    On PostgreSQL the codes are drawn by the database (`gen_random_uuid()`,
+    built in since PostgreSQL 13, from the operating system's strong random
+    source), in one INSERT .. SELECT FROM unnest of the holders: no code
+    strings are made in Python or sent over the wire. Elsewhere Python draws
+    them and the rows go as one executemany.
+    """
     table = PersonalCoupon.__table__
     if db.session.get_bind().dialect.name != "postgresql":
+        for row in rows:
+            row["code"] = new_coupon_code()
         db.session.execute(insert(table), rows)
         return
+    pending = rows
+    for _ in range(CODE_ATTEMPTS):
+        inserted = _insert_with_database_codes(pending)
+        pending = [r for r in pending if r["line_user_id"] not in inserted]
+        if not pending:
+            return
+    raise RuntimeError(f"{len(pending)} coupon codes collided {CODE_ATTEMPTS} times")
+
+
+# A code collision (about 1 in 10^13 for a million coupons) skips that row; the
+# rows skipped are inserted again with new codes.
+CODE_ATTEMPTS = 3
+
+
+# Bytes of two v4 UUIDs whose low 5 bits are all random: byte 6 carries the
+# version (0100 in its high nibble, one of the 5 bits), so it is skipped.
+_RANDOM_BYTES = [*range(6), *range(7, 16), 16]
+
+
+def _code_from_random_bytes(column: str) -> str:
+    """Return SQL for a 16-character code from random bytes in `column`.
+
+    Each character takes the low 5 bits of one byte (256 is a multiple of 32,
+    so every letter is equally likely): 80 random bits, as in Python.
+    """
+    letters = [
+        f"substr('{ALPHABET}', get_byte({column}, {i}) % 32 + 1, 1)"
+        for i in _RANDOM_BYTES
+    ]
+    assert len(letters) == CODE_LENGTH
+    return " || ".join(letters)
+
+
+def _insert_with_database_codes(rows: list[dict[str, Any]]) -> set[int]:
+    """Insert rows with codes drawn in SQL; return the LINE users inserted."""
     first = rows[0]
-    arrays = select(
-        func.unnest(bindparam(None, [r["code"] for r in rows], type_=ARRAY(String))),
-        func.unnest(bindparam(None, [r["line_user_id"] for r in rows], ARRAY(Integer))),
-        func.unnest(bindparam(None, [r["member_id"] for r in rows], ARRAY(Integer))),
-    ).subquery()
-    columns = list(arrays.c)
-    db.session.execute(
-        insert(table).from_select(
-            [
-                "code",
-                "line_user_id",
-                "member_id",
-                "coupon_id",
-                "status",
-                "source",
-                "issued_at",
-                "expires_at",
-            ],
-            select(
-                *columns,
-                literal(first["coupon_id"]),
-                literal(first["status"]),
-                literal(first["source"]),
-                literal(first["issued_at"], UTCDateTime()),
-                literal(first["expires_at"], UTCDateTime()),
-            ),
-        )
-    )
+    # The random bytes are drawn in a subquery: PostgreSQL evaluates a
+    # volatile function there once per row, never once for the statement.
+    sql = f"""
+        INSERT INTO personal_coupons
+            (code, coupon_id, line_user_id, member_id, status, source,
+             issued_at, expires_at)
+        SELECT {_code_from_random_bytes("r.bytes")}, :coupon_id, r.user_id,
+               r.member_id, :status, :source, :issued_at, :expires_at
+        FROM (
+            SELECT u.user_id, u.member_id,
+                   uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())
+                   AS bytes
+            FROM unnest(CAST(:users AS INTEGER[]), CAST(:members AS INTEGER[]))
+                AS u(user_id, member_id)
+        ) AS r
+        ON CONFLICT (code) DO NOTHING
+        RETURNING line_user_id
+    """
+    params = {
+        "users": [r["line_user_id"] for r in rows],
+        "members": [r["member_id"] for r in rows],
+        "coupon_id": first["coupon_id"],
+        "status": first["status"],
+        "source": first["source"],
+        "issued_at": first["issued_at"],
+        "expires_at": first["expires_at"],
+    }
+    return set(db.session.scalars(text(sql), params))
 
 
 def usable_coupons_for_user(user_id: int, now: datetime) -> list[PersonalCoupon]:
@@ -435,6 +476,16 @@ def coupon_by_code(code: str) -> PersonalCoupon | None:
     """Return the personal coupon with this code (any form a clerk types)."""
     return db.session.scalar(
         select(PersonalCoupon).where(PersonalCoupon.code == normalize_code(code))
+    )
+
+
+def guest_holding(code: str) -> int | None:
+    """Return the LINE user row of the guest holding this coupon, if a guest does."""
+    return db.session.scalar(
+        select(PersonalCoupon.line_user_id).where(
+            PersonalCoupon.code == normalize_code(code),
+            PersonalCoupon.member_id.is_(None),
+        )
     )
 
 

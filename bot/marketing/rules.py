@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import Select, func, select
 
-from bot.bulk import in_ids, insert_rows
+from bot.bulk import in_ids, insert_for_ids
 from bot.extensions import db
 from bot.marketing.models import MarketingMessage
 
@@ -124,11 +124,8 @@ def record_marketing_messages(
 
     day = local_day(moment)
     ids = list(user_ids)
-    rows = [
-        {"line_user_id": uid, "local_day": day, "source": source, "sent_at": moment}
-        for uid in ids
-    ]
-    insert_rows(MarketingMessage.__table__, rows)
+    constants = {"local_day": day, "source": source, "sent_at": moment}
+    insert_for_ids(MarketingMessage.__table__, "line_user_id", ids, constants)
     record_exposures(ids, moment, source, variant)
 
 

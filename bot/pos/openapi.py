@@ -26,10 +26,17 @@ REQUESTS: dict[str, dict[str, Any]] = {
     },
     "TransactionRequest": {
         "type": "object",
-        "required": ["member_no", "receipt_no", "amount"],
+        "required": ["receipt_no", "amount"],
         "additionalProperties": False,
+        "description": "A member's sale names `member_no`. A guest's sale (the "
+        "scan answered `member: null` for a guest's coupon) leaves it out and "
+        "sends the guest's `coupon_codes`: it earns and uses no points.",
         "properties": {
-            "member_no": {"type": "string", "pattern": "^[0-9]{13}$"},
+            "member_no": {
+                "type": "string",
+                "pattern": "^[0-9]{13}$",
+                "description": "The member (from /scan). Left out for a guest.",
+            },
             "receipt_no": {"type": "string", "pattern": "^[!-~]{1,64}$"},
             "amount": {
                 "type": "integer",
@@ -37,7 +44,12 @@ REQUESTS: dict[str, dict[str, Any]] = {
                 "maximum": 100000000,
                 "description": "Receipt total in yen, before points.",
             },
-            "points_used": {"type": "integer", "minimum": 0, "default": 0},
+            "points_used": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 0,
+                "description": "Points to use; a guest has none (0 or left out).",
+            },
             "items": {
                 "type": "array",
                 "maxItems": 200,
@@ -56,7 +68,8 @@ REQUESTS: dict[str, dict[str, Any]] = {
                 "maxItems": 10,
                 "items": {"type": "string", "minLength": 1, "maxLength": 40},
                 "description": "Personal coupon codes to apply (as /scan answers "
-                "them; hyphens and case do not matter). All or none are applied.",
+                "them; hyphens and case do not matter). All or none are applied. "
+                "Without member_no, at least one, all held by the same guest.",
             },
         },
     },
@@ -220,7 +233,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "ScanRequest",
                     {
                         "200": _ok(
-                            "The member (null for a guest's coupon) and coupons.",
+                            "The member and their usable coupons. A guest's coupon "
+                            "(not a linked member) answers member null and the "
+                            "guest's coupons: record the sale without member_no.",
                             {
                                 "member": {"anyOf": [_ref("Member"), {"type": "null"}]},
                                 "via": {
@@ -242,12 +257,22 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "TransactionRequest",
                     {
                         "201": _ok(
-                            "Recorded.",
+                            "Recorded. A guest's sale answers `member: null`, "
+                            "`guest: true`, points_earned 0 and a `points_note`.",
                             {
-                                **member,
+                                "member": {"anyOf": [_ref("Member"), {"type": "null"}]},
                                 "purchase": _ref("Purchase"),
                                 "discount": {"type": "integer"},
                                 "coupons": {"type": "array", "items": _ref("Coupon")},
+                                "guest": {
+                                    "type": "boolean",
+                                    "description": "Only on a guest's sale: true.",
+                                },
+                                "points_note": {
+                                    "type": "string",
+                                    "description": "Only on a guest's sale: says "
+                                    "that no points were earned, for staff.",
+                                },
                             },
                         ),
                         "200": _ok(
@@ -264,8 +289,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "410": _error("The coupon expired (coupon_expired)."),
                         "422": _error(
                             "Invalid body, or a coupon not valid here: wrong_store, "
-                            "wrong_channel, below_min_purchase, not_your_coupon, "
-                            "coupon_withdrawn, duplicate_coupon."
+                            "wrong_channel, below_min_purchase, not_your_coupon "
+                            "(another customer's, or a member's in a guest's sale), "
+                            "coupon_withdrawn, duplicate_coupon; guest_points (a "
+                            "guest's sale with points_used)."
                         ),
                     },
                 )
@@ -276,13 +303,13 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "RefundRequest",
                     {
                         "200": _ok(
-                            "Reversed.",
+                            "Reversed (a guest's sale: member null, no points).",
                             {
-                                **member,
                                 "purchase": _ref("Purchase"),
                                 "points_restored": {"type": "integer"},
                                 "points_taken_back": {"type": "integer"},
                                 "points_not_recovered": {"type": "integer"},
+                                "member": {"anyOf": [_ref("Member"), {"type": "null"}]},
                                 "coupons_restored": {
                                     "type": "array",
                                     "items": {"type": "string"},

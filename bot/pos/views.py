@@ -20,6 +20,7 @@ from bot.cards.service import (
 )
 from bot.coupons.models import IN_STORE, PersonalCoupon
 from bot.coupons.redemption import (
+    Applied,
     CouponExpired,
     CouponRefused,
     CouponUsed,
@@ -33,6 +34,7 @@ from bot.coupons.service import (
     ScanCodeUsed,
     UnknownScanCode,
     format_code,
+    guest_holding,
     looks_like_scan_code,
     register_coupons,
     use_scan_code,
@@ -51,6 +53,7 @@ from bot.purchases.service import (
     UnknownPurchase,
     find_purchase,
     ledger_reference,
+    record_guest_store_purchase,
     record_store_purchase,
     refund_store_purchase,
 )
@@ -244,28 +247,19 @@ def _coupon_refusal(exc: CouponRefused) -> ApiRefusal:
 def transactions() -> tuple[Response, int]:
     """Record a sale once per receipt: apply coupons, earn and use points.
 
+    Without `member_no` it is a guest's sale: their coupons only, no points.
     A refused coupon (or points) rolls back everything: nothing changes.
     """
     body = _body("TransactionRequest")
+    if "member_no" not in body:
+        return _guest_transaction(body)
     store, now = g.store, utcnow()
     amount, points_used = body["amount"], body.get("points_used", 0)
     codes = body.get("coupon_codes") or []
     member = _member_or_404(body["member_no"])
     applied = []
     if codes and find_purchase(STORE, store.code, body["receipt_no"]) is None:
-        try:
-            applied = check_coupons(
-                codes,
-                member_id=member.id,
-                user_id=member.line_user_id,
-                channel=IN_STORE,
-                store_code=store.code,
-                amount=amount,
-                now=now,
-            )
-        except CouponRefused as exc:
-            db.session.rollback()
-            raise _coupon_refusal(exc) from None
+        applied = _check(codes, member.id, member.line_user_id, amount, now)
     discount = sum(item.discount for item in applied)
     if points_used > amount - discount:
         raise ApiRefusal(
@@ -282,15 +276,7 @@ def transactions() -> tuple[Response, int]:
             discount,
             items=body.get("items"),
         )
-        if recorded.created and applied:
-            reference = ledger_reference(recorded.purchase)
-            claim_coupons(
-                applied,
-                channel=IN_STORE,
-                store_code=store.code,
-                reference=reference,
-                now=now,
-            )
+        _claim(recorded, applied, now)
     except NotEnoughPoints as exc:
         db.session.rollback()
         raise ApiRefusal(
@@ -302,36 +288,144 @@ def transactions() -> tuple[Response, int]:
         db.session.rollback()  # another register used it first: nothing recorded
         raise _coupon_refusal(exc) from None
     except IntegrityError:
-        # The same receipt was recorded at this moment by another request.
-        db.session.rollback()
-        first = find_purchase(STORE, store.code, body["receipt_no"])
-        if first is None:
-            raise
-        recorded = Recorded(first, created=False)
+        recorded = _recorded_first(body["receipt_no"])
     purchase = recorded.purchase
     owner = (
-        member if purchase.member_id == member.id else member_by_id(purchase.member_id)
+        member
+        if purchase.member_id == member.id
+        else member_by_id(purchase.member_id)
+        if purchase.member_id
+        else None
     )
-    assert owner is not None
-    answer = {
+    answer = _sale_answer(recorded, applied, owner, now)
+    if recorded.created:
+        schedule_thanks(purchase)
+    return _commit_sale(recorded, applied, answer)
+
+
+def _guest_transaction(body: dict[str, Any]) -> tuple[Response, int]:
+    """Record a guest's sale paid with the coupons they hold (no member, no points).
+
+    The guest is whoever holds the first coupon (scanned from their coupon
+    page's one-time code, or typed); every other coupon must be theirs too.
+    """
+    store, now = g.store, utcnow()
+    amount, codes = body["amount"], body.get("coupon_codes") or []
+    if body.get("points_used", 0):
+        raise ApiRefusal(
+            422, "guest_points", "会員ではないお客さまはポイントを使えません"
+        )
+    if not codes:
+        raise ApiRefusal(
+            422,
+            "invalid_body",
+            "member_no: 会員番号か、ゲストのクーポン (coupon_codes) が必要です",
+        )
+    applied: list[Applied] = []
+    holder = None
+    if find_purchase(STORE, store.code, body["receipt_no"]) is None:
+        # A coupon no guest holds (a member's, unknown) is refused by the check.
+        holder = guest_holding(codes[0])
+        applied = _check(codes, None, holder, amount, now)
+    discount = sum(item.discount for item in applied)
+    try:
+        if holder is not None and applied:
+            recorded = record_guest_store_purchase(
+                holder, store, body["receipt_no"], amount, now, discount
+            )
+            _claim(recorded, applied, now)
+        else:  # this receipt was recorded before: answer the first result
+            first = find_purchase(STORE, store.code, body["receipt_no"])
+            assert first is not None
+            recorded = Recorded(first, created=False)
+    except (CouponUsed, CouponExpired, UnknownCoupon) as exc:
+        db.session.rollback()  # another register used it first: nothing recorded
+        raise _coupon_refusal(exc) from None
+    except IntegrityError:
+        recorded = _recorded_first(body["receipt_no"])
+    first_owner = None if recorded.created else recorded.purchase.member_id
+    owner = member_by_id(first_owner) if first_owner is not None else None
+    answer = _sale_answer(recorded, applied, owner, now)
+    return _commit_sale(recorded, applied, answer)
+
+
+def _check(
+    codes: list[str],
+    member_id: int | None,
+    user_id: int | None,
+    amount: int,
+    now: datetime,
+) -> list[Applied]:
+    try:
+        return check_coupons(
+            codes,
+            member_id=member_id,
+            user_id=user_id,
+            channel=IN_STORE,
+            store_code=g.store.code,
+            amount=amount,
+            now=now,
+        )
+    except CouponRefused as exc:
+        db.session.rollback()
+        raise _coupon_refusal(exc) from None
+
+
+def _claim(recorded: Recorded, applied: list[Applied], now: datetime) -> None:
+    if recorded.created and applied:
+        claim_coupons(
+            applied,
+            channel=IN_STORE,
+            store_code=g.store.code,
+            reference=ledger_reference(recorded.purchase),
+            now=now,
+        )
+
+
+def _recorded_first(receipt_no: str) -> Recorded:
+    # The same receipt was recorded at this moment by another request.
+    db.session.rollback()
+    first = find_purchase(STORE, g.store.code, receipt_no)
+    if first is None:
+        raise ApiRefusal(
+            409, "receipt_busy", "同じレシートを記録中です。もう一度お試しください"
+        )
+    return Recorded(first, created=False)
+
+
+def _sale_answer(
+    recorded: Recorded, applied: list[Applied], owner: Member | None, now: datetime
+) -> dict[str, Any]:
+    purchase = recorded.purchase
+    answer: dict[str, Any] = {
         "purchase": _purchase_json(purchase),
-        "member": member_summary(owner, now),
+        "member": member_summary(owner, now) if owner is not None else None,
         "discount": purchase.discount,
         "coupons": [
-            {**_coupon_json(item.coupon, store.code), "discount": item.discount}
+            {**_coupon_json(item.coupon, g.store.code), "discount": item.discount}
             for item in applied
         ]
         if recorded.created
         else [],
     }
+    if purchase.member_id is None:
+        answer["guest"] = True
+        answer["points_note"] = (
+            "会員登録前のお客さまのため、ポイントは付きません (guest: no points)"
+        )
+    return answer
+
+
+def _commit_sale(
+    recorded: Recorded, applied: list[Applied], answer: dict[str, Any]
+) -> tuple[Response, int]:
     facts = {
-        "store": store.code,
-        "purchase": purchase.id,
+        "store": g.store.code,
+        "purchase": recorded.purchase.id,
         "new": recorded.created,
+        "guest": recorded.purchase.member_id is None,
         "coupons": len(applied) if recorded.created else 0,
     }
-    if recorded.created:
-        schedule_thanks(purchase)
     db.session.commit()
     log.info("pos transaction", extra=facts)
     return jsonify(answer), 201 if recorded.created else 200
@@ -349,11 +443,10 @@ def refunds() -> Response:
             404, "unknown_receipt", "この店舗にこのレシート番号の取引はありません"
         ) from None
     restored = restore_coupons(ledger_reference(purchase), now)
-    member = member_by_id(purchase.member_id)
-    assert member is not None
+    member = member_by_id(purchase.member_id) if purchase.member_id else None
     answer = {
         "purchase": _purchase_json(purchase),
-        "member": member_summary(member, now),
+        "member": member_summary(member, now) if member is not None else None,
         "points_restored": reversal.restored,
         "points_taken_back": reversal.taken_back,
         "points_not_recovered": reversal.not_recovered,

@@ -39,7 +39,7 @@ def _locked_purchase(purchase_id: int) -> Purchase | None:
 
 
 def _push(purchase: Purchase, kind: str, build: Callable[[Member], str]) -> str:
-    member = member_by_id(purchase.member_id)
+    member = member_by_id(purchase.member_id) if purchase.member_id else None
     if member is None or member.line_user is None:
         return "no_line"
     message = text_message(build(member))

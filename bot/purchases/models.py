@@ -21,8 +21,13 @@ class Purchase(db.Model):
     __table_args__ = (UniqueConstraint("channel", "origin", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(
+    # None for a guest's sale (a coupon held by a LINE user who is no member):
+    # no points; `line_user_id` then names who bought, for measurement.
+    member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    line_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("line_users.id", ondelete="SET NULL"), index=True
     )
     channel: Mapped[str] = mapped_column(String(8))
     # The store code for a store purchase, "shop" for the online shop.

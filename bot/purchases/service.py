@@ -82,6 +82,7 @@ def record_store_purchase(
     delay = timedelta(minutes=current_app.config["SETTINGS"].THANKS_DELAY_MINUTES)
     purchase = Purchase(
         member_id=member.id,
+        line_user_id=member.line_user_id,
         channel=STORE,
         origin=store.code,
         reference=receipt_no,
@@ -100,6 +101,47 @@ def record_store_purchase(
     award_points(member.id, purchase.points_earned, reference, now, store.code)
     record_store_visit(store.id, local_date(now), "pos", member_id=member.id)
     _fire_purchase(member, purchase, items)
+    return Recorded(purchase, created=True)
+
+
+def record_guest_store_purchase(
+    user_id: int,
+    store: Store,
+    receipt_no: str,
+    amount: int,
+    now: datetime,
+    discount: int,
+) -> Recorded:
+    """Record a guest's register sale once per store and receipt: no points.
+
+    A guest (a LINE user who is no member) pays with a coupon they hold; the
+    sale names their LINE user so measurement can credit it, and counts a visit.
+    There is no thank-you: it would tell them points they did not earn.
+    """
+    if not 0 <= discount <= amount:
+        raise ValueError("discount must fit in the amount")
+    existing = find_purchase(STORE, store.code, receipt_no)
+    if existing is not None:
+        return Recorded(existing, created=False)
+    purchase = Purchase(
+        member_id=None,
+        line_user_id=user_id,
+        channel=STORE,
+        origin=store.code,
+        reference=receipt_no,
+        amount=amount,
+        points_used=0,
+        discount=discount,
+        points_earned=0,
+        purchased_at=now,
+        created_at=now,
+    )
+    db.session.add(purchase)
+    db.session.flush()
+    record_store_visit(store.id, local_date(now), "pos", line_user_id=user_id)
+    from bot.measure.service import record_purchase
+
+    record_purchase(user_id, purchase)
     return Recorded(purchase, created=True)
 
 
@@ -122,6 +164,7 @@ def record_online_order(
         return Recorded(existing, created=False)
     purchase = Purchase(
         member_id=member.id,
+        line_user_id=member.line_user_id,
         channel=ONLINE,
         origin=ONLINE_ORIGIN,
         reference=order_id,
@@ -180,14 +223,17 @@ def refund_store_purchase(
     purchase = find_purchase(STORE, store.code, receipt_no)
     if purchase is None:
         raise UnknownPurchase(receipt_no)
-    reversal = reverse_points(
-        purchase.member_id,
-        ledger_reference(purchase),
-        purchase.points_used,
-        purchase.points_earned,
-        now,
-        store.code,
-    )
+    if purchase.member_id is None:  # a guest's sale moved no points
+        reversal = Reversal(restored=0, taken_back=0, not_recovered=0)
+    else:
+        reversal = reverse_points(
+            purchase.member_id,
+            ledger_reference(purchase),
+            purchase.points_used,
+            purchase.points_earned,
+            now,
+            store.code,
+        )
     if purchase.status != REFUNDED:
         purchase.status = REFUNDED
         purchase.refunded_at = now

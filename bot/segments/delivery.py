@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from redis.exceptions import LockError
 from sqlalchemy import and_, func, select, text, update
 
+from bot.bulk import in_ids
 from bot.extensions import db, get_redis
 from bot.jobs import TransientError
 from bot.line.delivery import retry_key_for
@@ -49,8 +50,8 @@ log = logging.getLogger(__name__)
 # Requests in flight: LINE takes 200/s, so ~10 cover a 50 ms round trip.
 SENDER_THREADS = 16
 LOCK_SECONDS = 120
-# Batches whose recipients are loaded with one query.
-PREFETCH_BATCHES = 20
+# Batches whose recipients are loaded (and coupons issued) together.
+PREFETCH_BATCHES = 10
 
 
 class SendBusy(TransientError):
@@ -129,13 +130,11 @@ def _deliver(
     in_flight: deque[_Batch] = deque()
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="multicast")
     try:
-        for start in range(0, len(batch_numbers), PREFETCH_BATCHES):
-            if deadline is not None and time.monotonic() > deadline:
-                break
-            chunk = batch_numbers[start : start + PREFETCH_BATCHES]
-            batches = _load_batches(send_id, chunk)
-            if coupon_id is not None:
-                _issue_coupons(send_id, coupon_id, batches)
+        chunks = [
+            batch_numbers[start : start + PREFETCH_BATCHES]
+            for start in range(0, len(batch_numbers), PREFETCH_BATCHES)
+        ]
+        for batches in _chunks_ready(app, send_id, coupon_id, chunks):
             for batch in batches:
                 if batch.reachable and links:
                     parts = ("segment-send", send_id, batch.batch_no)
@@ -152,6 +151,8 @@ def _deliver(
                 full = len(in_flight) >= threads * 2
                 _finish_ready(send_id, in_flight, report, on_progress, wait=full)
                 keep_lock()
+            if deadline is not None and time.monotonic() > deadline:
+                break
         while in_flight:
             _finish_ready(send_id, in_flight, report, on_progress, wait=True)
             keep_lock()
@@ -254,18 +255,72 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
     return list(batches.values())
 
 
-def _issue_coupons(send_id: int, coupon_id: str, batches: list[_Batch]) -> None:
-    """Issue the send's coupon to the batches first; who gets none gets no message.
+def _chunks_ready(
+    app: Flask, send_id: int, coupon_id: str | None, chunks: list[list[int]]
+) -> Iterator[list[_Batch]]:
+    """Yield each chunk's batches, holding only who got the send's coupon.
 
-    One issue for the prefetched batches (up to 10,000 users), committed before
-    their multicasts, so the coupon page shows what the message announces; a
-    rerun finds the coupons of this send and issues none twice.
+    A coupon send issues each chunk's coupons (up to PREFETCH_BATCHES x 500
+    users) and commits them before that chunk's multicasts, so the coupon page
+    shows what the message announces; a rerun finds the coupons of this send
+    and issues none twice. On PostgreSQL the next chunk's coupons are issued
+    in a thread of their own while this chunk's multicasts go out, so the
+    database work overlaps the HTTP round trips.
     """
+    if coupon_id is None:
+        for chunk in chunks:
+            yield _load_batches(send_id, chunk)
+        return
+    if db.session.get_bind().dialect.name != "postgresql":
+        for chunk in chunks:
+            batches = _load_batches(send_id, chunk)
+            _keep_holders(batches, _issue_coupons(send_id, coupon_id, batches))
+            yield batches
+        return
+    ahead: deque[tuple[list[_Batch], Future[set[int]]]] = deque()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coupons") as minter:
+
+        def issue_ahead(chunk: list[int]) -> None:
+            batches = _load_batches(send_id, chunk)
+            pks = [pk for batch in batches for pk, _ in batch.reachable]
+            future = minter.submit(_issue_in_app, app, send_id, coupon_id, pks)
+            ahead.append((batches, future))
+
+        for index, chunk in enumerate(chunks):
+            if index == 0:
+                issue_ahead(chunk)
+            if index + 1 < len(chunks):
+                issue_ahead(chunks[index + 1])
+            batches, future = ahead.popleft()
+            _keep_holders(batches, future.result())
+            yield batches
+
+
+def _issue_coupons(send_id: int, coupon_id: str, batches: list[_Batch]) -> set[int]:
+    """Issue the send's coupon to the batches' users and commit; return holders."""
     from bot.coupons.service import issue_to_users
 
     pks = [pk for batch in batches for pk, _ in batch.reachable]
     holders = set(issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}"))
     db.session.commit()
+    return holders
+
+
+def _issue_in_app(app: Flask, send_id: int, coupon_id: str, pks: list[int]) -> set[int]:
+    from bot.coupons.service import issue_to_users
+
+    with app.app_context():
+        try:
+            source = f"send:{send_id}"
+            holders = set(issue_to_users(coupon_id, pks, utcnow(), source=source))
+            db.session.commit()
+            return holders
+        finally:
+            db.session.remove()
+
+
+def _keep_holders(batches: list[_Batch], holders: set[int]) -> None:
+    """Who holds no coupon of this send (limits reached) gets no message."""
     for batch in batches:
         batch.skipped.extend(pk for pk, _ in batch.reachable if pk not in holders)
         batch.reachable = [(pk, ln) for pk, ln in batch.reachable if pk in holders]
@@ -307,8 +362,7 @@ def _finish_ready(
         done.append((batch, outcome))
     if done:
         _commit_lightly()
-        for batch, _ in done:
-            _record_batch(send_id, batch)
+        _record_batches(send_id, [batch for batch, _ in done])
         db.session.commit()
     for batch, outcome in done:
         report.delivered += len(batch.reachable)
@@ -329,6 +383,18 @@ def _commit_lightly() -> None:
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
+def _record_batches(send_id: int, done: list[_Batch]) -> None:
+    """Record batches LINE took; their marketing messages as one statement.
+
+    Written per batch, those inserts were most of a large send's database time.
+    """
+    for batch in done:
+        _record_batch(send_id, batch)
+    reached = [pk for batch in done for pk, _ in batch.reachable]
+    if reached:
+        record_marketing_messages(reached, utcnow(), f"segment:{send_id}")
+
+
 def _record_batch(send_id: int, batch: _Batch) -> None:
     """Mark a batch sent, and any recipient who blocked us since, skipped."""
     if batch.skipped:
@@ -337,13 +403,9 @@ def _record_batch(send_id: int, batch: _Batch) -> None:
             update(recipients)
             .where(
                 recipients.c.send_id == send_id,
-                recipients.c.line_user_id.in_(batch.skipped),
+                in_ids(recipients.c.line_user_id, batch.skipped),
             )
             .values(skipped=True)
-        )
-    if batch.reachable:
-        record_marketing_messages(
-            [pk for pk, _ in batch.reachable], utcnow(), f"segment:{send_id}"
         )
     batches = SegmentSendBatch.__table__
     db.session.execute(

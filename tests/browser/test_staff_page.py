@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,12 +10,17 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bot.cards.service import issue_card_code
+from bot.coupons.models import PersonalCoupon
+from bot.coupons.service import issue_scan_code
 from bot.extensions import db
 from bot.models_base import utcnow
 from bot.purchases.models import Purchase
+from tests.coupons.factories import give, load_shipped, user_pk
 from tests.pos.factories import make_member, make_store
 
 pytestmark = pytest.mark.browser
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 # A camera and a BarcodeDetector that "see" one code, for browsers in tests.
 FAKE_CAMERA = """
@@ -142,3 +148,52 @@ def test_refund_from_the_staff_page(page: Any, app: Flask, bot_url: str) -> None
     page.click("#refund-form button")
     page.wait_for_function("document.querySelector('#refund-result').textContent")
     assert "差し引いたポイント 100 pt" in page.locator("#refund-result").inner_text()
+
+
+def test_a_guests_coupon_is_scanned_and_applied_without_points(
+    page: Any, app: Flask, bot_url: str
+) -> None:
+    key = make_store(app)
+    load_shipped(app)
+    guest = user_pk(app, "U" + "7" * 32)  # a LINE friend who is no member
+    code = give(app, guest, "thanks-next")
+    with app.app_context():
+        coupon = db.session.scalar(
+            sa.select(PersonalCoupon).where(
+                PersonalCoupon.code == code.replace("-", "")
+            )
+        )
+        coupon_id = coupon.id
+        scan_code = issue_scan_code(coupon_id, utcnow(), 60).code
+        db.session.commit()
+    page.set_viewport_size({"width": 800, "height": 900})
+    sign_in(page, bot_url, key)
+    page.keyboard.type(scan_code)  # the QR code of the guest's coupon page
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#guest-summary:not([hidden])")
+    assert page.locator("#member-summary").is_hidden()
+    assert page.locator("#scan-error").inner_text() == ""
+    assert page.locator(f"#coupon-options input[value='{code}']").is_checked()
+    assert page.locator("#points-row").is_hidden()  # a guest has no points
+    page.fill("#receipt-no", "R-8001")
+    page.fill("#amount", "5000")
+    page.screenshot(path=str(IMAGES / "coupons-7-staff-guest.png"))
+    page.click("#purchase-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#purchase-result').textContent")
+    assert page.locator("#purchase-result").inner_text() == (
+        "記録しました。クーポン割引 500 円・"
+        "ゲストのお客さまのため、ポイントは付きません"
+    )
+    with app.app_context():
+        purchase = db.session.scalar(sa.select(Purchase))
+        assert purchase is not None
+        assert (purchase.member_id, purchase.line_user_id) == (None, guest)
+        assert (purchase.discount, purchase.points_earned) == (500, 0)
+        used = db.session.get(PersonalCoupon, coupon_id)
+        assert (used.status, used.used_reference) == ("used", "pos:S001:R-8001")
+    # Scanned again, the one-time code is refused; the coupon is not shown.
+    page.fill("#scan-input", scan_code)
+    page.press("#scan-input", "Enter")
+    page.wait_for_function("document.querySelector('#scan-error').textContent")
+    assert "期限切れ" in page.locator("#scan-error").inner_text()
+    assert page.locator("#guest-summary").is_hidden()

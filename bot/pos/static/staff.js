@@ -85,12 +85,26 @@
   }
 
   function showMember(member) {
+    $("guest-summary").hidden = true;
     $("member-summary").hidden = false;
     $("summary-name").textContent = member.name;
     $("summary-rank").textContent = member.rank_label || member.rank;
     $("summary-member-no").textContent = member.member_no;
     $("summary-points").textContent = points(member.points);
     $("purchase-member-no").value = member.member_no;
+    $("points-row").hidden = false;
+    $("purchase-form").hidden = false;
+    $("receipt-no").focus();
+  }
+
+  // A guest's coupon (a LINE friend who is no member): the sale applies their
+  // coupons without a member number, and earns or uses no points.
+  function showGuest() {
+    $("member-summary").hidden = true;
+    $("guest-summary").hidden = false;
+    $("purchase-member-no").value = "";
+    $("points-used").value = "0";
+    $("points-row").hidden = true;
     $("purchase-form").hidden = false;
     $("receipt-no").focus();
   }
@@ -103,29 +117,30 @@
       if (answer.status !== 200) {
         $("scan-error").textContent = answer.data.message || "照会できませんでした";
         $("member-summary").hidden = true;
+        $("guest-summary").hidden = true;
         $("purchase-form").hidden = true;
         $("scan-input").focus();
         return;
       }
-      if (!answer.data.member) {
-        $("scan-error").textContent = "会員連携前のお客さまのクーポンです。会員証をスキャンしてください";
-        $("member-summary").hidden = true;
-        $("purchase-form").hidden = true;
-        return;
-      }
-      showMember(answer.data.member);
+      if (answer.data.member) { showMember(answer.data.member); } else { showGuest(); }
       showCoupons(answer.data.coupons, answer.data.scanned_coupon);
     });
   }
 
   function recordPurchase() {
     var body = {
-      member_no: $("purchase-member-no").value,
       receipt_no: $("receipt-no").value.trim(),
       amount: parseInt($("amount").value, 10),
-      points_used: parseInt($("points-used").value || "0", 10),
       coupon_codes: chosenCoupons()
     };
+    if ($("purchase-member-no").value) {
+      body.member_no = $("purchase-member-no").value;
+      body.points_used = parseInt($("points-used").value || "0", 10);
+    } else if (!body.coupon_codes.length) {
+      $("purchase-result").className = "error";
+      $("purchase-result").textContent = "ゲストのお客さまは、使うクーポンを選んでください";
+      return Promise.resolve();
+    }
     return api("POST", "transactions", body).then(function (answer) {
       if (answer.status !== 200 && answer.status !== 201) {
         $("purchase-result").className = "error";
@@ -133,16 +148,21 @@
         return;
       }
       var purchase = answer.data.purchase;
+      var head = (answer.status === 200 ? "記録済みのレシートです。" : "記録しました。") +
+        (answer.data.discount ? "クーポン割引 " + points(answer.data.discount) + " 円・" : "");
       $("purchase-result").className = "result";
-      $("purchase-result").textContent =
-        (answer.status === 200 ? "記録済みのレシートです。" : "記録しました。") +
-        (answer.data.discount ? "クーポン割引 " + points(answer.data.discount) + " 円・" : "") +
-        "獲得 " + points(purchase.points_earned) + " pt・利用 " +
-        points(purchase.points_used) + " pt・残高 " + points(answer.data.member.points) +
-        " pt";
-      $("summary-points").textContent = points(answer.data.member.points);
+      if (answer.data.member) {
+        $("purchase-result").textContent = head +
+          "獲得 " + points(purchase.points_earned) + " pt・利用 " +
+          points(purchase.points_used) + " pt・残高 " + points(answer.data.member.points) +
+          " pt";
+        $("summary-points").textContent = points(answer.data.member.points);
+      } else {
+        $("purchase-result").textContent = head + "ゲストのお客さまのため、ポイントは付きません";
+      }
       $("purchase-form").reset();
       $("purchase-form").hidden = true;
+      $("coupon-choices").hidden = true;
       $("scan-input").focus();
     });
   }
