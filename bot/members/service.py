@@ -318,9 +318,11 @@ def _link_outcome(
     count_friend_event(poster_source(member.home_store_code), member.linked_at, links=1)
     # What the customer held as a guest is the member's from now on.
     from bot.coupons.service import move_guest_coupons
+    from bot.purchases.service import move_guest_purchases
     from bot.scenarios.triggers import fire_event
 
     move_guest_coupons(user.id, member.id)
+    move_guest_purchases(user.id, member.id)
     fire_event("link", user.id, str(member.id), member.linked_at)
     return LINKED
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from bot.extensions import db
 from bot.members.models import Member
@@ -100,7 +100,7 @@ def record_store_purchase(
     redeem_points(member.id, points_used, reference, now, store.code)
     award_points(member.id, purchase.points_earned, reference, now, store.code)
     record_store_visit(store.id, local_date(now), "pos", member_id=member.id)
-    _fire_purchase(member, purchase, items)
+    _fire_purchase(member.line_user_id, member.id, purchase, items)
     return Recorded(purchase, created=True)
 
 
@@ -139,10 +139,24 @@ def record_guest_store_purchase(
     db.session.add(purchase)
     db.session.flush()
     record_store_visit(store.id, local_date(now), "pos", line_user_id=user_id)
-    from bot.measure.service import record_purchase
-
-    record_purchase(user_id, purchase)
+    _fire_purchase(user_id, None, purchase, None)
     return Recorded(purchase, created=True)
+
+
+def move_guest_purchases(user_id: int, member_id: int) -> int:
+    """Give a member the sales their LINE user made as a guest; return how many.
+
+    The history moves; points do not: a guest sale earned none, and its
+    receipt was settled with the coupon's discount.
+    """
+    moved = db.session.execute(
+        update(Purchase)
+        .where(Purchase.line_user_id == user_id, Purchase.member_id.is_(None))
+        .values(member_id=member_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return moved.rowcount
 
 
 def record_online_order(
@@ -180,24 +194,29 @@ def record_online_order(
     db.session.add(purchase)
     db.session.flush()
     award_points(member.id, purchase.points_earned, ledger_reference(purchase), now)
-    _fire_purchase(member, purchase, items)
+    _fire_purchase(member.line_user_id, member.id, purchase, items)
     return Recorded(purchase, created=True)
 
 
 def _fire_purchase(
-    member: Member, purchase: Purchase, items: list[dict[str, Any]] | None
+    user_id: int | None,
+    member_id: int | None,
+    purchase: Purchase,
+    items: list[dict[str, Any]] | None,
 ) -> None:
-    """After commit, let scenarios see the purchase (and whether it is the first)."""
-    if member.line_user_id is None:
+    """Credit the purchase to the LINE user's messages, and let scenarios see it
+    (and whether it is the first) after commit; a member without LINE has neither."""
+    if user_id is None:
         return
     from bot.measure.service import record_purchase
 
-    record_purchase(member.line_user_id, purchase)
+    record_purchase(user_id, purchase)
     from bot.scenarios.triggers import fire_event
 
-    count = db.session.scalar(
-        select(func.count()).where(Purchase.member_id == member.id)
-    )
+    mine = Purchase.line_user_id == user_id
+    if member_id is not None:
+        mine = or_(mine, Purchase.member_id == member_id)
+    count = db.session.scalar(select(func.count()).where(mine))
     context = {
         "channel": purchase.channel,
         "first": count == 1,
@@ -209,7 +228,7 @@ def _fire_purchase(
     }
     fire_event(
         "purchase",
-        member.line_user_id,
+        user_id,
         str(purchase.id),
         purchase.purchased_at,
         context,

@@ -16,10 +16,15 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from bot.extensions import db
 from bot.measure.models import Conversion
 from bot.measure.service import record_exposures
+from bot.members.models import Member
+from bot.members.service import complete_link, create_nonce
 from bot.models_base import utcnow
 from bot.points.models import PointEntry
+from bot.points.service import balance
 from bot.purchases.models import Purchase
+from bot.scenarios.models import Enrollment
 from bot.stores.models import StoreVisit
+from bot.users.models import LineUser
 from tests.cards.test_card_api import id_token
 from tests.coupons.factories import (
     coupon_row,
@@ -293,3 +298,48 @@ def test_a_guest_sale_is_credited_to_the_message_the_guest_got(
             ("segment:1", guest["pk"], "coupon", f"coupon:{code.replace('-', '')}", 0),
         ]
     )
+
+
+def test_a_guest_who_links_later_finds_the_sale_in_the_members_history(
+    app: Flask, client: FlaskClient, key: str, guest: dict[str, Any]
+) -> None:
+    code = give(app, guest["pk"], "thanks-next")
+    assert post(client, key, "transactions", **guest_sale("R-1", 4000, code))
+    member = make_member(app, name="佐藤 花子", points=0)
+    with app.app_context():
+        nonce = create_nonce(db.session.get(Member, member["id"]), None)
+        db.session.commit()
+        user = db.session.get(LineUser, guest["pk"])
+        assert complete_link(nonce, True, user, "event-1").outcome == "linked"
+        db.session.commit()
+        [purchase] = db.session.scalars(sa.select(Purchase)).all()
+        # The history moves to the member; the sale earned no points then or now.
+        assert (purchase.member_id, purchase.line_user_id) == (
+            member["id"],
+            guest["pk"],
+        )
+        assert balance(member["id"]) == 0
+
+
+def test_a_guests_first_purchase_starts_the_first_purchase_scenario(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    worker: Any,
+    emulator: Any,
+    key: str,
+    guest: dict[str, Any],
+) -> None:
+    result = runner.invoke(args=["scenarios", "load"])
+    assert result.exit_code == 0, result.output
+    code = give(app, guest["pk"], "thanks-next")
+    assert post(client, key, "transactions", **guest_sale("R-1", 4000, code))
+    worker()
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Enrollment.scenario_id, Enrollment.occurrence).where(
+                Enrollment.line_user_id == guest["pk"]
+            )
+        ).all()
+        [purchase_id] = db.session.scalars(sa.select(Purchase.id)).all()
+    assert ("first_purchase_thanks", f"first_purchase:{purchase_id}") in rows
