@@ -41,7 +41,8 @@ from bot.segments.models import (
     SegmentSendBatch,
     SegmentSendRecipient,
 )
-from bot.segments.sending import freeze_recipients
+from bot.segments.sending import freeze_recipients, send_variants
+from bot.segments.variants import SendVariant
 from bot.users.models import LineUser
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,15 @@ class _Batch:
     batch_no: int
     reachable: list[tuple[int, str]]
     skipped: list[int]
+    variant: str = ""
     future: Future[str] | None = None
+
+
+@dataclass
+class _VariantPlan:
+    variant: SendVariant
+    links: dict[str, int]
+    unit: str | None
 
 
 def batch_retry_key(send_id: int, batch_no: int) -> str:
@@ -117,12 +126,16 @@ def _deliver(
         return report
     report.recipients = freeze_recipients(send)
     db.session.commit()
-    messages, coupon_id = send.messages, send.coupon_id
     batch_numbers = _pending_batches(send_id)
     _check_marketing_rules(send_id, batch_numbers)
-    # Measurement: URLs become per-recipient tracked links (sent by push).
-    links = register_links(f"segment:{send_id}", "", messages)
-    unit = claim_unit(f"segment:{send_id}", "", None, utcnow())
+    campaign = f"segment:{send_id}"
+    plans = {}
+    for variant in send_variants(send):
+        # Measurement: URLs become per-recipient tracked links (sent by push).
+        links = register_links(campaign, variant.name, variant.messages)
+        unit = claim_unit(campaign, variant.name, None, utcnow())
+        plans[variant.name] = _VariantPlan(variant, links, unit)
+    batch_variants = _batch_variants(send_id)
     db.session.commit()
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -133,10 +146,11 @@ def _deliver(
             if deadline is not None and time.monotonic() > deadline:
                 break
             chunk = batch_numbers[start : start + PREFETCH_BATCHES]
-            batches = _load_batches(send_id, chunk)
-            if coupon_id is not None:
-                _issue_coupons(send_id, coupon_id, batches)
+            batches = _load_batches(send_id, chunk, batch_variants)
+            _issue_coupons(send_id, plans, batches)
             for batch in batches:
+                plan = plans[batch.variant]
+                messages, links, unit = plan.variant.messages, plan.links, plan.unit
                 if batch.reachable and links:
                     parts = ("segment-send", send_id, batch.batch_no)
                     batch.future = pool.submit(
@@ -225,7 +239,19 @@ def _pending_batches(send_id: int) -> list[int]:
     )
 
 
-def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
+def _batch_variants(send_id: int) -> dict[int, str]:
+    """Return the variant of each batch of a send."""
+    rows = db.session.execute(
+        select(SegmentSendBatch.batch_no, SegmentSendBatch.variant).where(
+            SegmentSendBatch.send_id == send_id
+        )
+    )
+    return {batch_no: variant for batch_no, variant in rows}
+
+
+def _load_batches(
+    send_id: int, batch_numbers: list[int], variants: dict[int, str]
+) -> list[_Batch]:
     """Load the recipients of several batches with one query."""
     recipients, users = SegmentSendRecipient.__table__, LineUser.__table__
     # Someone who blocked us since the list was frozen gets nothing.
@@ -244,7 +270,10 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
             recipients.c.skipped.is_(False),
         )
     ).tuples()
-    batches = {n: _Batch(batch_no=n, reachable=[], skipped=[]) for n in batch_numbers}
+    batches = {
+        n: _Batch(batch_no=n, reachable=[], skipped=[], variant=variants.get(n, ""))
+        for n in batch_numbers
+    }
     for batch_no, pk, line_id, can_receive in rows:
         batch = batches[batch_no]
         if can_receive:
@@ -254,21 +283,32 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
     return list(batches.values())
 
 
-def _issue_coupons(send_id: int, coupon_id: str, batches: list[_Batch]) -> None:
-    """Issue the send's coupon to the batches first; who gets none gets no message.
+def _issue_coupons(
+    send_id: int, plans: dict[str, _VariantPlan], batches: list[_Batch]
+) -> None:
+    """Issue each variant's coupon to its batches first; who gets none gets no message.
 
-    One issue for the prefetched batches (up to 10,000 users), committed before
-    their multicasts, so the coupon page shows what the message announces; a
-    rerun finds the coupons of this send and issues none twice.
+    One issue per coupon for the prefetched batches (up to 10,000 users),
+    committed before their multicasts, so the coupon page shows what the
+    message announces; a rerun finds the coupons of this send and issues none
+    twice.
     """
     from bot.coupons.service import issue_to_users
 
-    pks = [pk for batch in batches for pk, _ in batch.reachable]
-    holders = set(issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}"))
-    db.session.commit()
+    by_coupon: dict[str, list[_Batch]] = {}
     for batch in batches:
-        batch.skipped.extend(pk for pk, _ in batch.reachable if pk not in holders)
-        batch.reachable = [(pk, ln) for pk, ln in batch.reachable if pk in holders]
+        coupon_id = plans[batch.variant].variant.coupon_id
+        if coupon_id is not None:
+            by_coupon.setdefault(coupon_id, []).append(batch)
+    for coupon_id, coupon_batches in by_coupon.items():
+        pks = [pk for batch in coupon_batches for pk, _ in batch.reachable]
+        holders = set(
+            issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}")
+        )
+        db.session.commit()
+        for batch in coupon_batches:
+            batch.skipped.extend(pk for pk, _ in batch.reachable if pk not in holders)
+            batch.reachable = [(pk, ln) for pk, ln in batch.reachable if pk in holders]
 
 
 def _send_in_app(
@@ -343,7 +383,10 @@ def _record_batch(send_id: int, batch: _Batch) -> None:
         )
     if batch.reachable:
         record_marketing_messages(
-            [pk for pk, _ in batch.reachable], utcnow(), f"segment:{send_id}"
+            [pk for pk, _ in batch.reachable],
+            utcnow(),
+            f"segment:{send_id}",
+            batch.variant,
         )
     batches = SegmentSendBatch.__table__
     db.session.execute(

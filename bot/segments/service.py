@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.extensions import db
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import Segment
-from bot.segments.query import segment_users
+from bot.segments.query import count_segment_users, segment_users
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,13 @@ def preview_segment(
     definition: SegmentDefinition, sample_size: int = 10
 ) -> SegmentPreview:
     """Count the reachable friends in a segment and return a sample of them."""
-    users = segment_users(definition, utcnow(), _timezone()).subquery()
-    count = db.session.scalar(select(func.count()).select_from(users)) or 0
-    sample = db.session.scalars(
-        select(users.c.line_user_id).order_by(users.c.id).limit(sample_size)
-    ).all()
-    return SegmentPreview(count=count, sample=list(sample))
+    now, timezone_name = utcnow(), _timezone()
+    count = db.session.scalar(count_segment_users(definition, now, timezone_name))
+    sample: list[str] = []
+    if sample_size > 0:
+        users = segment_users(definition, now, timezone_name).limit(sample_size)
+        sample = [line_user_id for _, line_user_id in db.session.execute(users)]
+    return SegmentPreview(count=count or 0, sample=sample)
 
 
 def _timezone() -> str:
