@@ -37,6 +37,41 @@ def _funnel_tables(name: str, report: dict[str, Any]) -> list[Table]:
             [(group, *(figures[c] for c in FUNNEL)) for group, figures in groups],
         )
     ]
+    comparisons = report.get("comparisons")
+    if comparisons:
+        tables.append(
+            Table(
+                f"{name}_comparisons",
+                (
+                    "variant",
+                    "against",
+                    "size",
+                    "converted",
+                    "rate",
+                    "against_size",
+                    "against_converted",
+                    "against_rate",
+                    "difference",
+                    "ci_low",
+                    "ci_high",
+                ),
+                [
+                    (
+                        c["variant"],
+                        c["against"],
+                        c["treated"]["size"],
+                        c["treated"]["converted"],
+                        c["treated"]["rate"],
+                        c["control"]["size"],
+                        c["control"]["converted"],
+                        c["control"]["rate"],
+                        c["difference"],
+                        *(c["ci95"] or (None, None)),
+                    )
+                    for c in comparisons
+                ],
+            )
+        )
     holdout = report.get("holdout")
     if holdout:
         ci = holdout["ci95"] or (None, None)

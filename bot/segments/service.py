@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.extensions import db
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import Segment
 from bot.segments.query import count_segment_users, segment_users
+from bot.segments.variants import SendVariant, group_sql
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,33 @@ def preview_segment(
         users = segment_users(definition, now, timezone_name).limit(sample_size)
         sample = [line_user_id for _, line_user_id in db.session.execute(users)]
     return SegmentPreview(count=count or 0, sample=sample)
+
+
+def split_counts(
+    definition: SegmentDefinition,
+    variants: list[SendVariant],
+    holdout_percent: int,
+    seed: int,
+) -> dict[int, int]:
+    """Count the segment per variant index (-1: the holdout), drawn as a send draws.
+
+    With the seed the send will be created with, these are the groups its
+    recipients fall in (less anyone who follows, blocks or reaches the day's
+    cap before it goes).
+    """
+    if len(variants) == 1 and not holdout_percent:
+        return {0: preview_segment(definition, sample_size=0).count}
+    users = segment_users(definition, utcnow(), _timezone()).order_by(None).subquery()
+    group = group_sql(users.c.id, variants, holdout_percent, seed).label("grp")
+    rows = db.session.execute(
+        select(group, func.count()).select_from(users).group_by(group)
+    )
+    counts = dict.fromkeys(range(len(variants)), 0)
+    if holdout_percent:
+        counts[-1] = 0
+    for index, number in rows:
+        counts[int(index)] = number
+    return counts
 
 
 def _timezone() -> str:
