@@ -163,7 +163,9 @@ def freeze_recipients(send: SegmentSend) -> int:
             func.row_number().over(partition_by=users.c.grp, order_by=users.c.id) - 1
         )
         batch_no = (position // size) * groups + users.c.grp
-    rows = select(literal(send.id), users.c.id, batch_no).where(users.c.grp >= 0)
+    rows = select(literal(send.id), users.c.id, batch_no)
+    if send.holdout_percent:
+        rows = rows.where(users.c.grp >= 0)
     # One INSERT .. SELECT: the database numbers 100,000 rows without a round trip.
     db.session.execute(
         insert(SegmentSendRecipient).from_select(
