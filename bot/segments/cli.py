@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.extensions import db
+from bot.extensions import after_commit, db
 from bot.marketing.quota import QuotaExceeded
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
@@ -133,8 +133,9 @@ def send_command(
         send = create_send(
             definition, messages, segment_name, scheduled_at=at, **split_options
         )
+        send_id = send.id
+        after_commit(lambda: schedule_send(send_id, at))
         db.session.commit()
-        schedule_send(send.id, at)
         click.echo(f"send #{send.id} scheduled for {at.isoformat()}")
         return
     send = find_unfinished_send(definition, messages, **split_options)
