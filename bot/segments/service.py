@@ -11,7 +11,7 @@ from bot.extensions import db
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import Segment
-from bot.segments.query import count_segment_users, segment_users
+from bot.segments.query import count_segment_users, segment_user_ids, segment_users
 from bot.segments.variants import SendVariant, group_sql
 
 
@@ -70,7 +70,7 @@ def split_counts(
     """
     if len(variants) == 1 and not holdout_percent:
         return {0: preview_segment(definition, sample_size=0).count}
-    users = segment_users(definition, utcnow(), _timezone()).order_by(None).subquery()
+    users = segment_user_ids(definition, utcnow(), _timezone()).subquery()
     group = group_sql(users.c.id, variants, holdout_percent, seed).label("grp")
     rows = db.session.execute(
         select(group, func.count()).select_from(users).group_by(group)
