@@ -117,7 +117,8 @@ def confirm_send() -> Any:
             "variant": variant,
             "count": counts[index],
             "messages": len(variant.messages),
-            "quota": counts[index] * len(variant.messages),
+            # LINE counts a message per recipient, whatever its bubbles.
+            "quota": counts[index],
         }
         for index, variant in enumerate(groups)
     ]

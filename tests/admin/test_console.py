@@ -100,7 +100,8 @@ def test_confirmation_names_the_count_and_quota(app: Flask, line: LineSide) -> N
     form = _send_form(client, image_url="https://example.com/sale.png")
     page = client.post("/admin/send/confirm", data=form).get_data(as_text=True)
     assert "3 人" in page
-    assert "6 通" in page  # three people, a text and an image each
+    # Three people, a text and an image each: LINE counts one per recipient.
+    assert "3 通</strong>使います" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
 
@@ -270,7 +271,7 @@ def test_an_ab_send_with_a_holdout_does_what_the_confirmation_said(
         )
     }
     assert set(named) == {"A", "B", "holdout"} and sum(named.values()) == 40
-    quota = named["A"] * 1 + named["B"] * 2  # B is a text and an image
+    quota = named["A"] + named["B"]  # B's text and image are still one message
     assert f"{quota} 通</strong>使います" in page
 
     assert client.post("/admin/send", data=form).status_code == 303
