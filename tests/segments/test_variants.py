@@ -174,3 +174,44 @@ def test_holdout_rollup_counts_recipients_but_no_delivery(
     sent, held = by_variant[""], by_variant["holdout"]
     assert sent[0] == sent[1] == send.recipient_count
     assert held[0] == 60 - send.recipient_count and held[1] == 0
+
+
+def test_an_interrupted_ab_send_resumes_with_the_same_groups(
+    app: Flask,
+    friends: dict[int, str],
+    runner: FlaskCliRunner,
+    line: LineSide,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.segments.delivery as delivery
+
+    args = ["segment", "send", "--unlinked", "--text", A_TEXT, "--b-text", B_TEXT]
+    args += ["--holdout", "10"]
+    real_record = delivery._record_batch
+    calls: list[int] = []
+
+    def killed_at_second_batch(send_id: int, batch: Any) -> None:
+        calls.append(batch.batch_no)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")  # LINE took it; nothing written down
+        real_record(send_id, batch)
+
+    monkeypatch.setattr(delivery, "_record_batch", killed_at_second_batch)
+    assert runner.invoke(args=args).exit_code != 0
+    monkeypatch.setattr(delivery, "_record_batch", real_record)
+    second = runner.invoke(args=args)
+    assert second.exit_code == 0, second.output
+    assert "resuming send #1" in second.output
+    with app.app_context():
+        send = db.session.get(SegmentSend, 1)
+        variants, seed = send_variants(send), send.split_seed or 0
+        held = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Exposure.campaign == "segment:1", Exposure.variant == "holdout"
+            )
+        )
+    for pk, user_id in friends.items():
+        texts = _texts(line, user_id)
+        expected = group_of(pk, variants, 10, seed)
+        assert texts == ([] if expected < 0 else [(A_TEXT, B_TEXT)[expected]])
+    assert held == sum(1 for pk in friends if group_of(pk, variants, 10, seed) < 0)
