@@ -109,6 +109,9 @@ def test_each_recipient_gets_one_variant_and_the_holdout_nothing(
         ("A", "holdout"),
         ("B", "holdout"),
     ]
+    text = runner.invoke(args=["report", "send", str(send.id)])
+    assert text.exit_code == 0, text.output
+    assert "variant B vs holdout" in text.output and "95% CI" in text.output
 
 
 def test_the_drawing_is_stable_and_split_by_weight(app: Flask) -> None:
