@@ -16,7 +16,7 @@ from bot.line.client import LineApiError
 from bot.marketing.quota import Quota, read_quota
 from bot.marketing.rules import local_day
 from bot.measure.friends import friends_report
-from bot.measure.report import send_report
+from bot.measure.report import campaign_totals
 from bot.models_base import utcnow
 
 log = logging.getLogger(__name__)
@@ -75,20 +75,25 @@ def quota_now() -> Quota | None:
 
 def last_sends_with_conversion(limit: int = 10) -> list[dict[str, Any]]:
     """Return the newest sends with recipients, clicks, conversions and revenue."""
+    sends = recent_sends(limit)
+    totals = campaign_totals([f"segment:{send.id}" for send in sends])
     rows = []
-    for send in recent_sends(limit):
-        totals = send_report(send.id)["totals"]
-        recipients = totals["recipients"] or 0
+    for send in sends:
+        counts = totals[f"segment:{send.id}"]
+        # The frozen audience; the roll-up's count until the list is frozen.
+        recipients = send.recipient_count or counts["recipients"]
         rows.append(
             {
                 "id": send.id,
                 "status": send.status,
+                "coupon": send.coupon_id,
                 "created_at": send.created_at,
                 "recipients": recipients,
-                "clicked": totals["clicked"],
-                "converted": totals["converted"],
-                "revenue": totals["revenue"],
-                "rate": totals["converted"] / recipients if recipients else None,
+                "delivered": counts["delivered"],
+                "clicked": counts["clickers"],
+                "converted": counts["converted"],
+                "revenue": counts["revenue"],
+                "rate": counts["converted"] / recipients if recipients else None,
             }
         )
     return rows

@@ -8,9 +8,9 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from bot.admin import figures
 from bot.admin.audit import recent_changes, record_change
 from bot.admin.blueprint import admin_only, bp, me, page_or_csv
-from bot.admin.sending import recent_sends
 from bot.admin.tables import Table
 from bot.coupons.stats import coupon_stats
 from bot.coupons.withdrawal import CouponNotFound, withdraw_definition
@@ -19,7 +19,7 @@ from bot.faq import gaps as faq_gaps
 from bot.faq.service import live_faq
 from bot.measure.formats import COLUMNS as FUNNEL
 from bot.measure.models import DailyRollup
-from bot.measure.report import scenario_report, send_report
+from bot.measure.report import campaign_totals, scenario_report, send_report
 from bot.models_base import utcnow
 from bot.scenarios.loader import set_paused
 from bot.scenarios.models import ScenarioRecord
@@ -37,6 +37,41 @@ def _funnel_tables(name: str, report: dict[str, Any]) -> list[Table]:
             [(group, *(figures[c] for c in FUNNEL)) for group, figures in groups],
         )
     ]
+    comparisons = report.get("comparisons")
+    if comparisons:
+        tables.append(
+            Table(
+                f"{name}_comparisons",
+                (
+                    "variant",
+                    "against",
+                    "size",
+                    "converted",
+                    "rate",
+                    "against_size",
+                    "against_converted",
+                    "against_rate",
+                    "difference",
+                    "ci_low",
+                    "ci_high",
+                ),
+                [
+                    (
+                        c["variant"],
+                        c["against"],
+                        c["treated"]["size"],
+                        c["treated"]["converted"],
+                        c["treated"]["rate"],
+                        c["control"]["size"],
+                        c["control"]["converted"],
+                        c["control"]["rate"],
+                        c["difference"],
+                        *(c["ci95"] or (None, None)),
+                    )
+                    for c in comparisons
+                ],
+            )
+        )
     holdout = report.get("holdout")
     if holdout:
         ci = holdout["ci95"] or (None, None)
@@ -91,32 +126,34 @@ def _daily_table(name: str, campaign: str) -> Table:
 @bp.get("/sends")
 def sends() -> Any:
     """List sends and scenarios with their main figures."""
-    send_rows = []
-    for send in recent_sends(50):
-        totals = send_report(send.id)["totals"]
-        send_rows.append(
-            (
-                send.id,
-                send.status,
-                send.coupon_id or "",
-                totals["recipients"],
-                totals["delivered"],
-                totals["clicked"],
-                totals["converted"],
-                totals["revenue"],
-            )
+    sends = figures.last_sends_with_conversion(50)
+    send_rows = [
+        (
+            s["id"],
+            s["status"],
+            s["coupon"] or "",
+            s["recipients"],
+            s["delivered"],
+            s["clicked"],
+            s["converted"],
+            s["revenue"],
         )
-    records = db.session.scalars(select(ScenarioRecord).order_by(ScenarioRecord.id))
+        for s in sends
+    ]
+    records = list(
+        db.session.scalars(select(ScenarioRecord).order_by(ScenarioRecord.id))
+    )
+    scenario_totals = campaign_totals([f"scenario:{r.id}" for r in records])
     scenario_rows = []
     for record in records:
-        totals = scenario_report(record.id)["totals"]
+        totals = scenario_totals[f"scenario:{record.id}"]
         scenario_rows.append(
             (
                 record.id,
                 record.trigger,
                 record.status,
                 totals["delivered"],
-                totals["clicked"],
+                totals["clickers"],
                 totals["converted"],
                 totals["revenue"],
             )

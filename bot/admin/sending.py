@@ -18,6 +18,7 @@ from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import SegmentSend
 from bot.segments.sending import create_send
 from bot.segments.templates import image_messages, text_messages
+from bot.segments.variants import SendVariant, check_split, seed_from_text
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 INT_CONDITIONS = ("min_visits", "days", "dormant_days", "birthday_month")
@@ -26,12 +27,19 @@ TEXT_CONDITIONS = ("home_store", "channel", "rank")
 
 @dataclass(frozen=True)
 class SendPlan:
-    """What the form asks for: audience, messages, coupon and time."""
+    """What the form asks for: audience, messages, coupon, A/B, holdout and time."""
 
     definition: SegmentDefinition
     messages: list[dict[str, Any]]
     coupon_id: str | None
     scheduled_at: datetime | None
+    variants: list[SendVariant] | None = None
+    holdout_percent: int = 0
+    split_seed: int = 0
+
+    def groups(self) -> list[SendVariant]:
+        """Return the variants, or the one message everyone gets."""
+        return self.variants or [SendVariant("", 1, self.messages, self.coupon_id)]
 
 
 def definition_from_form(form: Any) -> SegmentDefinition:
@@ -59,21 +67,63 @@ def definition_from_form(form: Any) -> SegmentDefinition:
 def plan_from_form(form: Any, now: datetime) -> SendPlan:
     """Read the whole send form, refusing anything the send cannot take."""
     definition = definition_from_form(form)
-    text = (form.get("text") or "").strip()
-    image = (form.get("image_url") or "").strip()
+    messages, coupon_id = _message_from_form(form, "")
+    variants = None
+    if form.get("ab") == "1":
+        split = _whole_number(form, "split", 50)
+        if not 1 <= split <= 99:
+            raise SegmentError("the A/B split must give A 1 to 99 percent")
+        b_messages, b_coupon = _message_from_form(form, "b_")
+        variants = [
+            SendVariant("A", split, messages, coupon_id),
+            SendVariant("B", 100 - split, b_messages, b_coupon),
+        ]
+    holdout = _whole_number(form, "holdout", 0)
+    if variants:
+        check_split(variants, holdout)
+    else:
+        check_split([SendVariant("-", 1, messages, coupon_id)], holdout)
+    return SendPlan(
+        definition,
+        messages,
+        coupon_id,
+        _send_time(form, now),
+        variants,
+        holdout,
+        seed_from_text(form.get("send_key") or ""),
+    )
+
+
+def _message_from_form(
+    form: Any, prefix: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Read one variant's text, image URL and coupon (fields named prefix + ...)."""
+    text = (form.get(f"{prefix}text") or "").strip()
+    image = (form.get(f"{prefix}image_url") or "").strip()
+    which = "variant B: " if prefix else ""
     if not text and not image:
-        raise SegmentError("write a text or give an image URL")
+        raise SegmentError(f"{which}write a text or give an image URL")
     messages: list[dict[str, Any]] = []
     if text:
         messages += text_messages(text)
     if image:
         messages += image_messages(image)
-    coupon_id = (form.get("coupon_id") or "").strip() or None
+    coupon_id = (form.get(f"{prefix}coupon_id") or "").strip() or None
     if coupon_id is not None:
         coupon = db.session.get(CouponDefinition, coupon_id)
         if coupon is None or not coupon.active:
-            raise SegmentError(f"no active coupon {coupon_id!r}")
-    return SendPlan(definition, messages, coupon_id, _send_time(form, now))
+            raise SegmentError(f"{which}no active coupon {coupon_id!r}")
+    return messages, coupon_id
+
+
+def _whole_number(form: Any, name: str, default: int) -> int:
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SegmentError(f"{name} must be a whole number") from None
 
 
 def _send_time(form: Any, now: datetime) -> datetime | None:
@@ -118,6 +168,9 @@ def start_send_once(
                 plan.messages,
                 scheduled_at=plan.scheduled_at,
                 coupon_id=plan.coupon_id,
+                variants=plan.variants,
+                holdout_percent=plan.holdout_percent,
+                split_seed=plan.split_seed,
             )
             db.session.add(
                 ConsoleSendKey(key=key, send_id=send.id, operator_id=operator_id)

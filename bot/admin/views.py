@@ -29,7 +29,7 @@ from bot.members.models import RANKS
 from bot.models_base import utcnow
 from bot.segments.definition import CHANNELS, SegmentError
 from bot.segments.jobs import schedule_send
-from bot.segments.service import preview_segment
+from bot.segments.service import preview_segment, split_counts
 from bot.stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -108,13 +108,28 @@ def confirm_send() -> Any:
             send_key=request.form.get("send_key") or secrets.token_urlsafe(24),
             **_choices(),
         ), 400
-    count = preview_segment(plan.definition, sample_size=0).count
+    groups = plan.groups()
+    counts = split_counts(
+        plan.definition, groups, plan.holdout_percent, plan.split_seed
+    )
+    rows = [
+        {
+            "variant": variant,
+            "count": counts[index],
+            "messages": len(variant.messages),
+            # LINE counts a message per recipient, whatever its bubbles.
+            "quota": counts[index],
+        }
+        for index, variant in enumerate(groups)
+    ]
     return render_template(
         "admin/confirm.html",
         form=request.form,
         plan=plan,
-        count=count,
-        quota_used=count * len(plan.messages),
+        rows=rows,
+        count=sum(row["count"] for row in rows),
+        held_out=counts.get(-1, 0),
+        quota_used=sum(row["quota"] for row in rows),
         quota=figures.quota_now(),
     )
 
@@ -136,6 +151,11 @@ def send() -> Any:
             conditions=plan.definition.to_dict(),
             messages=len(plan.messages),
             coupon=plan.coupon_id,
+            variants=[
+                {"name": v.name, "weight": v.weight, "coupon": v.coupon_id}
+                for v in plan.variants or []
+            ],
+            holdout_percent=plan.holdout_percent,
             scheduled_at=plan.scheduled_at.isoformat() if plan.scheduled_at else None,
         )
     db.session.commit()

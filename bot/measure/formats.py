@@ -92,6 +92,19 @@ def as_text(report: dict[str, Any]) -> str:
                 f"difference {holdout['difference']:+.2%}"
                 f"  (95% CI {lo:+.2%} to {hi:+.2%})"
             )
+    comparisons = report.get("comparisons", [])
+    if len(comparisons) > 1 or (comparisons and not holdout):
+        lines.append("")
+        for c in comparisons:
+            if c["difference"] is None:
+                lines.append(f"variant {c['variant']} vs {c['against']}: -")
+                continue
+            lo, hi = c["ci95"]
+            lines.append(
+                f"variant {c['variant']} vs {c['against']}:"
+                f" {c['treated']['rate']:.2%} vs {c['control']['rate']:.2%},"
+                f" difference {c['difference']:+.2%} (95% CI {lo:+.2%} to {hi:+.2%})"
+            )
     lines += ["", f"attribution: {report['attribution']}"]
     lines.append(f"blocks: {report['blocks_rule']}")
     lines.append('opened: LINE shows "< 20" for counts under 20')

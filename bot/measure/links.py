@@ -67,9 +67,24 @@ def _untracked() -> tuple[str, ...]:
     return (current_app.config["SETTINGS"].BOT_BASE_URL.rstrip("/") + "/", LIFF)
 
 
+# Where LINE's servers fetch a picture or video: not a customer's click, and
+# LINE needs the https URL itself, so these are never tracked.
+MEDIA_KEYS = frozenset(
+    {"originalContentUrl", "previewImageUrl", "thumbnailImageUrl", "baseUrl", "url"}
+)
+
+
+def _without_media(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_media(v) for k, v in value.items() if k not in MEDIA_KEYS}
+    if isinstance(value, list):
+        return [_without_media(v) for v in value]
+    return value
+
+
 def urls_in(messages: list[dict[str, Any]]) -> list[str]:
     """Return the distinct URLs to track in some messages, in order."""
-    found = _URL.findall(json.dumps(messages, ensure_ascii=False))
+    found = _URL.findall(json.dumps(_without_media(messages), ensure_ascii=False))
     skip = _untracked()
     return list(dict.fromkeys(url for url in found if not url.startswith(skip)))
 
@@ -111,7 +126,14 @@ def rewrite(
         link_id = links.get(match[0])
         return match[0] if link_id is None else base + make_token(link_id, user_id)
 
-    return json.loads(_URL.sub(swap, json.dumps(messages, ensure_ascii=False)))
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v if k in MEDIA_KEYS else walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return _URL.sub(swap, value) if isinstance(value, str) else value
+
+    return walk(messages)
 
 
 def with_utm(url: str, campaign: str) -> str:

@@ -101,21 +101,51 @@ def _group(size: int, converted: int, revenue: int) -> dict[str, Any]:
     }
 
 
+def _difference(treated: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:
+    """Return the difference of conversion rates and its unpooled 95% CI."""
+    n1, n0 = treated["size"], control["size"]
+    if not n1 or not n0:
+        return {"difference": None, "ci95": None}
+    p1, p0 = treated["rate"], control["rate"]
+    d = p1 - p0
+    half = Z95 * math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+    return {"difference": d, "ci95": [d - half, d + half]}
+
+
 def lift(sent: dict[str, int], holdout: dict[str, int]) -> dict[str, Any]:
     """Compare sent and holdout: rates, the difference and its unpooled 95% CI."""
     treated = _group(sent["recipients"], sent["converted"], sent["revenue"])
     control = _group(holdout["recipients"], holdout["converted"], holdout["revenue"])
-    result: dict[str, Any] = {"sent": treated, "holdout": control}
-    n1, n0 = treated["size"], control["size"]
-    if not n1 or not n0:
-        result["difference"] = result["ci95"] = None
-        return result
-    p1, p0 = treated["rate"], control["rate"]
-    d = p1 - p0
-    half = Z95 * math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-    result["difference"] = d
-    result["ci95"] = [d - half, d + half]
-    return result
+    return {"sent": treated, "holdout": control, **_difference(treated, control)}
+
+
+def compare_variants(sums: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """Compare each variant with the holdout, or without one each with the first.
+
+    Each row: the variant, what it is compared with, both groups' size,
+    conversions and rate, the difference of rates and its 95% CI.
+    """
+    names = sorted(v for v in sums if v != HOLDOUT)
+    if HOLDOUT in sums:
+        pairs = [(name, HOLDOUT) for name in names]
+    else:
+        pairs = [(name, names[0]) for name in names[1:]]
+    rows = []
+    for name, against in pairs:
+        treated, control = (
+            _group(sums[n]["recipients"], sums[n]["converted"], sums[n]["revenue"])
+            for n in (name, against)
+        )
+        rows.append(
+            {
+                "variant": name or "all",
+                "against": against or "all",
+                "treated": treated,
+                "control": control,
+                **_difference(treated, control),
+            }
+        )
+    return rows
 
 
 def campaign_report(title: str, campaigns: list[str]) -> dict[str, Any]:
@@ -137,7 +167,29 @@ def campaign_report(title: str, campaigns: list[str]) -> dict[str, Any]:
     }
     if HOLDOUT in sums:
         report["holdout"] = lift(total, sums[HOLDOUT])
+    report["comparisons"] = compare_variants(sums)
     return report
+
+
+def campaign_totals(campaigns: list[str]) -> dict[str, dict[str, int]]:
+    """Sum the roll-up of many campaigns (holdouts left out) in one query.
+
+    For lists of sends and scenarios: one grouped scan of the roll-up's rows
+    of these campaigns instead of a report per campaign.
+    """
+    table = DailyRollup.__table__
+    rows = db.session.execute(
+        select(table.c.campaign, *[func.sum(table.c[c]).label(c) for c in COUNTERS])
+        .where(table.c.campaign.in_(campaigns), table.c.variant != HOLDOUT)
+        .group_by(table.c.campaign)
+    ).all()
+    found = {
+        row.campaign: {c: int(getattr(row, c) or 0) for c in COUNTERS} for row in rows
+    }
+    return {
+        campaign: found.get(campaign, dict.fromkeys(COUNTERS, 0))
+        for campaign in campaigns
+    }
 
 
 def send_report(send_id: int) -> dict[str, Any]:
@@ -147,12 +199,17 @@ def send_report(send_id: int) -> dict[str, Any]:
     send = db.session.get(SegmentSend, send_id)
     if send is None:
         raise LookupError(f"no segment send {send_id}")
+    from bot.segments.sending import variant_sizes
+
     report = campaign_report(f"send {send_id}", [f"segment:{send_id}"])
     if send.recipient_count is not None:
+        # The frozen audience, also of batches not delivered yet.
         report["totals"]["recipients"] = send.recipient_count
-        for figures in report["variants"].values():
-            figures["recipients"] = send.recipient_count
+        sizes = variant_sizes(send_id)
+        for name, figures in report["variants"].items():
+            figures["recipients"] = sizes.get("" if name == "all" else name, 0)
     report["coupon"] = send.coupon_id
+    report["holdout_percent"] = send.holdout_percent
     return report
 
 

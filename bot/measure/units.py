@@ -27,7 +27,8 @@ def unit_name(campaign: str, variant: str = "", step_no: int | None = None) -> s
     """Return the unit name (at most 30 of [A-Za-z0-9_]) of a campaign part."""
     kind, _, ident = campaign.partition(":")
     if kind == "segment":
-        return f"seg_{ident}"[:30]
+        tail = f"_{_UNSAFE.sub('_', variant)[:12]}" if variant else ""
+        return f"seg_{ident}{tail}"[:30]
     digest = hashlib.sha1(ident.encode()).hexdigest()[:8]
     tail = _UNSAFE.sub("_", variant)[:12]
     return f"sc_{digest}_{step_no or 0}_{tail}"[:30]

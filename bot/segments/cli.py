@@ -20,6 +20,7 @@ from bot.segments.models import SegmentSend
 from bot.segments.sending import create_send, find_unfinished_send, unfinished_sends
 from bot.segments.service import load_segment, preview_segment, save_segment
 from bot.segments.templates import image_messages, load_template, text_messages
+from bot.segments.variants import MAX_HOLDOUT_PERCENT, SendVariant
 
 segment_cli = AppGroup("segments", help="Preview, save and send to customer segments.")
 
@@ -87,30 +88,61 @@ def save_command(name: str, segment_name: str | None, **conditions: Any) -> None
 @click.option("--image", help="Send the image at this https URL.")
 @click.option("--template", help="Send content/messages/NAME.json.")
 @click.option("--at", "at_text", help="Send at this ISO time instead of now.")
+@click.option("--b-text", help="A/B: variant B sends this text ...")
+@click.option("--b-image", help="... or the image at this https URL ...")
+@click.option("--b-template", help="... or content/messages/NAME.json.")
+@click.option(
+    "--split",
+    type=click.IntRange(1, 99),
+    default=50,
+    show_default=True,
+    help="A/B: percent of the sent audience that gets variant A.",
+)
+@click.option(
+    "--holdout",
+    type=click.IntRange(0, MAX_HOLDOUT_PERCENT),
+    default=0,
+    show_default=True,
+    help="Percent of the audience sent nothing, to measure the lift against.",
+)
 def send_command(
     segment_name: str | None,
     text: str | None,
     image: str | None,
     template: str | None,
     at_text: str | None,
+    b_text: str | None,
+    b_image: str | None,
+    b_template: str | None,
+    split: int,
+    holdout: int,
     **conditions: Any,
 ) -> None:
     """Send a message to a segment now (resuming an interrupted run) or later."""
     definition = definition_from_options(segment_name, **conditions)
     messages = _messages(text, image, template)
+    variants = None
+    if any(value is not None for value in (b_text, b_image, b_template)):
+        variants = [
+            SendVariant("A", split, messages),
+            SendVariant("B", 100 - split, _messages(b_text, b_image, b_template)),
+        ]
+    split_options = {"variants": variants, "holdout_percent": holdout}
     if at_text is not None:
         at = parse_send_time(at_text)
-        send = create_send(definition, messages, segment_name, scheduled_at=at)
+        send = create_send(
+            definition, messages, segment_name, scheduled_at=at, **split_options
+        )
         send_id = send.id
         after_commit(lambda: schedule_send(send_id, at))
         db.session.commit()
         click.echo(f"send #{send.id} scheduled for {at.isoformat()}")
         return
-    send = find_unfinished_send(definition, messages)
+    send = find_unfinished_send(definition, messages, **split_options)
     if send is not None:
         click.echo(f"resuming send #{send.id}")
     else:
-        send = create_send(definition, messages, segment_name)
+        send = create_send(definition, messages, segment_name, **split_options)
         db.session.commit()
         click.echo(f"send #{send.id} started")
     deliver_with_progress(send.id)

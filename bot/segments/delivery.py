@@ -42,7 +42,8 @@ from bot.segments.models import (
     SegmentSendBatch,
     SegmentSendRecipient,
 )
-from bot.segments.sending import freeze_recipients
+from bot.segments.sending import freeze_recipients, send_variants
+from bot.segments.variants import SendVariant
 from bot.users.models import LineUser
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,15 @@ class _Batch:
     batch_no: int
     reachable: list[tuple[int, str]]
     skipped: list[int]
+    variant: str = ""
     future: Future[str] | None = None
+
+
+@dataclass
+class _VariantPlan:
+    variant: SendVariant
+    links: dict[str, int]
+    unit: str | None
 
 
 def batch_retry_key(send_id: int, batch_no: int) -> str:
@@ -118,12 +127,16 @@ def _deliver(
         return report
     report.recipients = freeze_recipients(send)
     db.session.commit()
-    messages, coupon_id = send.messages, send.coupon_id
     batch_numbers = _pending_batches(send_id)
     _check_marketing_rules(send_id, batch_numbers)
-    # Measurement: URLs become per-recipient tracked links (sent by push).
-    links = register_links(f"segment:{send_id}", "", messages)
-    unit = claim_unit(f"segment:{send_id}", "", None, utcnow())
+    campaign = f"segment:{send_id}"
+    plans = {}
+    for variant in send_variants(send):
+        # Measurement: URLs become per-recipient tracked links (sent by push).
+        links = register_links(campaign, variant.name, variant.messages)
+        unit = claim_unit(campaign, variant.name, None, utcnow())
+        plans[variant.name] = _VariantPlan(variant, links, unit)
+    batch_variants = _batch_variants(send_id)
     db.session.commit()
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -134,8 +147,11 @@ def _deliver(
             batch_numbers[start : start + PREFETCH_BATCHES]
             for start in range(0, len(batch_numbers), PREFETCH_BATCHES)
         ]
-        for batches in _chunks_ready(app, send_id, coupon_id, chunks):
+        coupons = {name: plan.variant.coupon_id for name, plan in plans.items()}
+        for batches in _chunks_ready(app, send_id, coupons, batch_variants, chunks):
             for batch in batches:
+                plan = plans[batch.variant]
+                messages, links, unit = plan.variant.messages, plan.links, plan.unit
                 if batch.reachable and links:
                     parts = ("segment-send", send_id, batch.batch_no)
                     batch.future = pool.submit(
@@ -226,7 +242,19 @@ def _pending_batches(send_id: int) -> list[int]:
     )
 
 
-def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
+def _batch_variants(send_id: int) -> dict[int, str]:
+    """Return the variant of each batch of a send."""
+    rows = db.session.execute(
+        select(SegmentSendBatch.batch_no, SegmentSendBatch.variant).where(
+            SegmentSendBatch.send_id == send_id
+        )
+    )
+    return {batch_no: variant for batch_no, variant in rows}
+
+
+def _load_batches(
+    send_id: int, batch_numbers: list[int], variants: dict[int, str]
+) -> list[_Batch]:
     """Load the recipients of several batches with one query."""
     recipients, users = SegmentSendRecipient.__table__, LineUser.__table__
     # Someone who blocked us since the list was frozen gets nothing.
@@ -245,7 +273,10 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
             recipients.c.skipped.is_(False),
         )
     ).tuples()
-    batches = {n: _Batch(batch_no=n, reachable=[], skipped=[]) for n in batch_numbers}
+    batches = {
+        n: _Batch(batch_no=n, reachable=[], skipped=[], variant=variants.get(n, ""))
+        for n in batch_numbers
+    }
     for batch_no, pk, line_id, can_receive in rows:
         batch = batches[batch_no]
         if can_receive:
@@ -256,9 +287,13 @@ def _load_batches(send_id: int, batch_numbers: list[int]) -> list[_Batch]:
 
 
 def _chunks_ready(
-    app: Flask, send_id: int, coupon_id: str | None, chunks: list[list[int]]
+    app: Flask,
+    send_id: int,
+    coupons: dict[str, str | None],
+    variants: dict[int, str],
+    chunks: list[list[int]],
 ) -> Iterator[list[_Batch]]:
-    """Yield each chunk's batches, holding only who got the send's coupon.
+    """Yield each chunk's batches, holding only who got their variant's coupon.
 
     A coupon send issues each chunk's coupons (up to PREFETCH_BATCHES x 500
     users) and commits them before that chunk's multicasts, so the coupon page
@@ -267,24 +302,24 @@ def _chunks_ready(
     in a thread of their own while this chunk's multicasts go out, so the
     database work overlaps the HTTP round trips.
     """
-    if coupon_id is None:
+    if not any(coupons.values()):
         for chunk in chunks:
-            yield _load_batches(send_id, chunk)
+            yield _load_batches(send_id, chunk, variants)
         return
     if db.session.get_bind().dialect.name != "postgresql":
         for chunk in chunks:
-            batches = _load_batches(send_id, chunk)
-            _keep_holders(batches, _issue_coupons(send_id, coupon_id, batches))
+            batches = _load_batches(send_id, chunk, variants)
+            wanted = _wanted_coupons(batches, coupons)
+            _keep_holders(batches, coupons, _issue_coupons(send_id, wanted))
             yield batches
         return
     ahead: deque[tuple[list[_Batch], Future[set[int]]]] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coupons") as minter:
 
         def issue_ahead(chunk: list[int]) -> None:
-            batches = _load_batches(send_id, chunk)
-            pks = [pk for batch in batches for pk, _ in batch.reachable]
-            future = minter.submit(_issue_in_app, app, send_id, coupon_id, pks)
-            ahead.append((batches, future))
+            batches = _load_batches(send_id, chunk, variants)
+            wanted = _wanted_coupons(batches, coupons)
+            ahead.append((batches, minter.submit(_issue_in_app, app, send_id, wanted)))
 
         for index, chunk in enumerate(chunks):
             if index == 0:
@@ -292,36 +327,50 @@ def _chunks_ready(
             if index + 1 < len(chunks):
                 issue_ahead(chunks[index + 1])
             batches, future = ahead.popleft()
-            _keep_holders(batches, future.result())
+            _keep_holders(batches, coupons, future.result())
             yield batches
 
 
-def _issue_coupons(send_id: int, coupon_id: str, batches: list[_Batch]) -> set[int]:
-    """Issue the send's coupon to the batches' users and commit; return holders."""
+def _wanted_coupons(
+    batches: list[_Batch], coupons: dict[str, str | None]
+) -> dict[str, list[int]]:
+    """Return, per coupon, the reachable users of the batches whose variant has it."""
+    wanted: dict[str, list[int]] = {}
+    for batch in batches:
+        coupon_id = coupons.get(batch.variant)
+        if coupon_id is not None:
+            wanted.setdefault(coupon_id, []).extend(pk for pk, _ in batch.reachable)
+    return wanted
+
+
+def _issue_coupons(send_id: int, wanted: dict[str, list[int]]) -> set[int]:
+    """Issue each coupon to its users and commit; return who holds one now."""
     from bot.coupons.service import issue_to_users
 
-    pks = [pk for batch in batches for pk, _ in batch.reachable]
-    holders = set(issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}"))
+    holders: set[int] = set()
+    for coupon_id, pks in wanted.items():
+        holders.update(
+            issue_to_users(coupon_id, pks, utcnow(), source=f"send:{send_id}")
+        )
     db.session.commit()
     return holders
 
 
-def _issue_in_app(app: Flask, send_id: int, coupon_id: str, pks: list[int]) -> set[int]:
-    from bot.coupons.service import issue_to_users
-
+def _issue_in_app(app: Flask, send_id: int, wanted: dict[str, list[int]]) -> set[int]:
     with app.app_context():
         try:
-            source = f"send:{send_id}"
-            holders = set(issue_to_users(coupon_id, pks, utcnow(), source=source))
-            db.session.commit()
-            return holders
+            return _issue_coupons(send_id, wanted)
         finally:
             db.session.remove()
 
 
-def _keep_holders(batches: list[_Batch], holders: set[int]) -> None:
+def _keep_holders(
+    batches: list[_Batch], coupons: dict[str, str | None], holders: set[int]
+) -> None:
     """Who holds no coupon of this send (limits reached) gets no message."""
     for batch in batches:
+        if coupons.get(batch.variant) is None:
+            continue
         batch.skipped.extend(pk for pk, _ in batch.reachable if pk not in holders)
         batch.reachable = [(pk, ln) for pk, ln in batch.reachable if pk in holders]
 
@@ -384,15 +433,17 @@ def _commit_lightly() -> None:
 
 
 def _record_batches(send_id: int, done: list[_Batch]) -> None:
-    """Record batches LINE took; their marketing messages as one statement.
+    """Record batches LINE took; their marketing messages one statement a variant.
 
     Written per batch, those inserts were most of a large send's database time.
     """
+    reached: dict[str, list[int]] = {}
     for batch in done:
         _record_batch(send_id, batch)
-    reached = [pk for batch in done for pk, _ in batch.reachable]
-    if reached:
-        record_marketing_messages(reached, utcnow(), f"segment:{send_id}")
+        reached.setdefault(batch.variant, []).extend(pk for pk, _ in batch.reachable)
+    for variant, pks in reached.items():
+        if pks:
+            record_marketing_messages(pks, utcnow(), f"segment:{send_id}", variant)
 
 
 def _record_batch(send_id: int, batch: _Batch) -> None:

@@ -51,6 +51,13 @@ class SegmentSend(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     # A coupon send issues this coupon to each recipient just before their batch.
     coupon_id: Mapped[str | None] = mapped_column(String(64))
+    # A/B: every variant (name, weight, messages, coupon), the first one also in
+    # `messages` and `coupon_id`; None for a send of one message to everyone.
+    variants: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Recipients drawn into the holdout get nothing and are compared with the rest.
+    holdout_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Draws each recipient's variant (see bot.segments.variants).
+    split_seed: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default=SENDING)
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recipient_count: Mapped[int | None]
@@ -92,6 +99,8 @@ class SegmentSendBatch(db.Model):
     )
     batch_no: Mapped[int] = mapped_column(primary_key=True)
     size: Mapped[int]
+    # Every recipient of a batch gets the same variant ("" without variants).
+    variant: Mapped[str] = mapped_column(String(16), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     delivered: Mapped[int | None]
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy import case, func, insert, literal, select
 from bot.extensions import db
 from bot.line.delivery import MAX_MESSAGES_PER_CALL
 from bot.marketing.rules import at_cap_today
+from bot.measure.models import HOLDOUT
+from bot.measure.service import record_exposures
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import (
@@ -27,6 +30,7 @@ from bot.segments.models import (
     SegmentSendRecipient,
 )
 from bot.segments.query import segment_users
+from bot.segments.variants import SendVariant, check_split, group_sql
 from bot.users.models import LineUser
 
 
@@ -34,11 +38,17 @@ def send_fingerprint(
     definition: SegmentDefinition,
     messages: list[dict[str, Any]],
     coupon_id: str | None = None,
+    variants: list[SendVariant] | None = None,
+    holdout_percent: int = 0,
 ) -> str:
     """Return what identifies "the same send" so that a rerun resumes it."""
     parts: dict[str, Any] = {"segment": definition.to_dict(), "messages": messages}
     if coupon_id is not None:
         parts["coupon"] = coupon_id
+    if variants:
+        parts["variants"] = [v.to_dict() for v in variants]
+    if holdout_percent:
+        parts["holdout"] = holdout_percent
     document = json.dumps(
         parts,
         sort_keys=True,
@@ -53,20 +63,38 @@ def create_send(
     segment_name: str | None = None,
     scheduled_at: datetime | None = None,
     coupon_id: str | None = None,
+    variants: list[SendVariant] | None = None,
+    holdout_percent: int = 0,
+    split_seed: int | None = None,
 ) -> SegmentSend:
     """Record a new send, scheduled for later or to start now.
 
     With `coupon_id`, each recipient is issued that coupon just before their
     batch goes out, and only those who hold one from this send get the message.
+    With `variants` (A/B), `messages` and `coupon_id` are ignored: each
+    recipient gets one variant's messages and coupon, drawn by `split_seed`
+    (random if not given); `holdout_percent` of the audience gets nothing.
     """
+    if variants:
+        check_split(variants, holdout_percent)
+        messages, coupon_id = variants[0].messages, variants[0].coupon_id
+    else:
+        check_split([SendVariant("-", 1, messages, coupon_id)], holdout_percent)
     if not 1 <= len(messages) <= MAX_MESSAGES_PER_CALL:
         raise SegmentError("a send takes 1 to 5 messages")
+    if split_seed is None:
+        split_seed = secrets.randbelow(2**31)
     send = SegmentSend(
         segment_name=segment_name,
         definition=definition.to_dict(),
         messages=messages,
-        fingerprint=send_fingerprint(definition, messages, coupon_id),
+        fingerprint=send_fingerprint(
+            definition, messages, coupon_id, variants, holdout_percent
+        ),
         coupon_id=coupon_id,
+        variants=[v.to_dict() for v in variants] if variants else None,
+        holdout_percent=holdout_percent,
+        split_seed=split_seed,
         status=SCHEDULED if scheduled_at is not None else SENDING,
         scheduled_at=scheduled_at,
     )
@@ -75,13 +103,26 @@ def create_send(
     return send
 
 
+def send_variants(send: SegmentSend) -> list[SendVariant]:
+    """Return a send's variants; one unnamed variant for a send without A/B."""
+    if send.variants:
+        return [SendVariant.from_dict(v) for v in send.variants]
+    return [SendVariant("", 1, send.messages, send.coupon_id)]
+
+
 def find_unfinished_send(
     definition: SegmentDefinition,
     messages: list[dict[str, Any]],
     coupon_id: str | None = None,
+    variants: list[SendVariant] | None = None,
+    holdout_percent: int = 0,
 ) -> SegmentSend | None:
     """Return an unfinished immediate send of the same segment and messages."""
-    fingerprint = send_fingerprint(definition, messages, coupon_id)
+    if variants:
+        messages, coupon_id = variants[0].messages, variants[0].coupon_id
+    fingerprint = send_fingerprint(
+        definition, messages, coupon_id, variants, holdout_percent
+    )
     return db.session.scalar(
         select(SegmentSend)
         .where(
@@ -94,19 +135,37 @@ def find_unfinished_send(
 
 
 def freeze_recipients(send: SegmentSend) -> int:
-    """Write the send's recipients once, numbered into batches; return how many."""
+    """Write the send's recipients once, numbered into batches; return how many.
+
+    With variants, each batch holds one variant (batch numbers interleave the
+    variants); the holdout is recorded in the measurement figures, not here.
+    """
     if send.recipient_count is not None:
         return send.recipient_count
     settings = current_app.config["SETTINGS"]
     definition = SegmentDefinition.from_dict(send.definition)
+    variants = send_variants(send)
     now = utcnow()
+    group = group_sql(LineUser.id, variants, send.holdout_percent, send.split_seed or 0)
     # Customers already at the day's marketing cap are left out of the send.
-    query = segment_users(definition, now, settings.BOT_TIMEZONE).where(
-        LineUser.id.not_in(at_cap_today(now))
+    query = (
+        segment_users(definition, now, settings.BOT_TIMEZONE)
+        .where(LineUser.id.not_in(at_cap_today(now)))
+        .add_columns(group.label("grp"))
     )
     users = query.subquery()
-    position = func.row_number().over(order_by=users.c.id) - 1
-    rows = select(literal(send.id), users.c.id, position // settings.SEGMENT_BATCH_SIZE)
+    size, groups = settings.SEGMENT_BATCH_SIZE, len(variants)
+    if groups == 1 and not send.holdout_percent:
+        position = func.row_number().over(order_by=users.c.id) - 1
+        batch_no = position // size
+    else:
+        position = (
+            func.row_number().over(partition_by=users.c.grp, order_by=users.c.id) - 1
+        )
+        batch_no = (position // size) * groups + users.c.grp
+    rows = select(literal(send.id), users.c.id, batch_no)
+    if send.holdout_percent:
+        rows = rows.where(users.c.grp >= 0)
     # One INSERT .. SELECT: the database numbers 100,000 rows without a round trip.
     db.session.execute(
         insert(SegmentSendRecipient).from_select(
@@ -114,19 +173,32 @@ def freeze_recipients(send: SegmentSend) -> int:
         )
     )
     recipients = SegmentSendRecipient.__table__
+    if groups == 1:
+        variant_name: Any = literal(variants[0].name)
+    else:
+        variant_name = case(
+            *[
+                (recipients.c.batch_no % groups == i, literal(v.name))
+                for i, v in enumerate(variants)
+            ]
+        )
     db.session.execute(
         insert(SegmentSendBatch).from_select(
-            ["send_id", "batch_no", "size", "status"],
+            ["send_id", "batch_no", "size", "status", "variant"],
             select(
                 recipients.c.send_id,
                 recipients.c.batch_no,
                 func.count(),
                 literal(PENDING),
+                variant_name,
             )
             .where(recipients.c.send_id == send.id)
             .group_by(recipients.c.send_id, recipients.c.batch_no),
         )
     )
+    if send.holdout_percent:
+        held = db.session.scalars(select(users.c.id).where(users.c.grp < 0)).all()
+        record_exposures(held, now, f"segment:{send.id}", HOLDOUT, holdout=True)
     send.recipient_count = db.session.scalar(
         select(func.coalesce(func.sum(SegmentSendBatch.size), 0)).where(
             SegmentSendBatch.send_id == send.id
@@ -136,6 +208,16 @@ def freeze_recipients(send: SegmentSend) -> int:
     send.started_at = send.started_at or utcnow()
     db.session.flush()
     return send.recipient_count
+
+
+def variant_sizes(send_id: int) -> dict[str, int]:
+    """Return how many recipients each variant of a send was frozen with."""
+    rows = db.session.execute(
+        select(SegmentSendBatch.variant, func.sum(SegmentSendBatch.size))
+        .where(SegmentSendBatch.send_id == send_id)
+        .group_by(SegmentSendBatch.variant)
+    )
+    return {variant: int(size or 0) for variant, size in rows}
 
 
 def recipient_statuses(send_id: int) -> dict[int, str]:

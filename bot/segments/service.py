@@ -11,7 +11,8 @@ from bot.extensions import db
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import Segment
-from bot.segments.query import segment_users
+from bot.segments.query import count_segment_users, segment_user_ids, segment_users
+from bot.segments.variants import SendVariant, group_sql
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,40 @@ def preview_segment(
     definition: SegmentDefinition, sample_size: int = 10
 ) -> SegmentPreview:
     """Count the reachable friends in a segment and return a sample of them."""
-    users = segment_users(definition, utcnow(), _timezone()).subquery()
-    count = db.session.scalar(select(func.count()).select_from(users)) or 0
-    sample = db.session.scalars(
-        select(users.c.line_user_id).order_by(users.c.id).limit(sample_size)
-    ).all()
-    return SegmentPreview(count=count, sample=list(sample))
+    now, timezone_name = utcnow(), _timezone()
+    count = db.session.scalar(count_segment_users(definition, now, timezone_name))
+    sample: list[str] = []
+    if sample_size > 0:
+        users = segment_users(definition, now, timezone_name).limit(sample_size)
+        sample = [line_user_id for _, line_user_id in db.session.execute(users)]
+    return SegmentPreview(count=count or 0, sample=sample)
+
+
+def split_counts(
+    definition: SegmentDefinition,
+    variants: list[SendVariant],
+    holdout_percent: int,
+    seed: int,
+) -> dict[int, int]:
+    """Count the segment per variant index (-1: the holdout), drawn as a send draws.
+
+    With the seed the send will be created with, these are the groups its
+    recipients fall in (less anyone who follows, blocks or reaches the day's
+    cap before it goes).
+    """
+    if len(variants) == 1 and not holdout_percent:
+        return {0: preview_segment(definition, sample_size=0).count}
+    users = segment_user_ids(definition, utcnow(), _timezone()).subquery()
+    group = group_sql(users.c.id, variants, holdout_percent, seed).label("grp")
+    rows = db.session.execute(
+        select(group, func.count()).select_from(users).group_by(group)
+    )
+    counts = dict.fromkeys(range(len(variants)), 0)
+    if holdout_percent:
+        counts[-1] = 0
+    for index, number in rows:
+        counts[int(index)] = number
+    return counts
 
 
 def _timezone() -> str:

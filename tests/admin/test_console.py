@@ -100,7 +100,8 @@ def test_confirmation_names_the_count_and_quota(app: Flask, line: LineSide) -> N
     form = _send_form(client, image_url="https://example.com/sale.png")
     page = client.post("/admin/send/confirm", data=form).get_data(as_text=True)
     assert "3 人" in page
-    assert "6 通" in page  # three people, a text and an image each
+    # Three people, a text and an image each: LINE counts one per recipient.
+    assert "3 通</strong>使います" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
 
@@ -241,3 +242,75 @@ def test_pause_and_resume_a_scenario_is_audited(app: Flask) -> None:
         assert db.session.get(ScenarioRecord, scenario_id).status == "active"
         actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))
         assert list(actions) == ["scenario.pause", "scenario.resume"]
+
+
+def test_an_ab_send_with_a_holdout_does_what_the_confirmation_said(
+    app: Flask, line: LineSide
+) -> None:
+    import re
+    from collections import Counter
+
+    from bot.segments.jobs import run_segment_send
+
+    _friends(app, line, linked=40, unlinked=0)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    form = _send_form(
+        client,
+        text="Aのお知らせ",
+        ab="1",
+        b_text="Bのお知らせ",
+        b_image_url="https://example.com/b.png",
+        split="40",
+        holdout="25",
+    )
+    page = client.post("/admin/send/confirm", data=form).get_data(as_text=True)
+    named = {
+        variant: int(people)
+        for variant, people in re.findall(
+            r'data-variant="(\w+)"><td>[^<]*</td><td>[^<]*</td><td>(\d+) 人', page
+        )
+    }
+    assert set(named) == {"A", "B", "holdout"} and sum(named.values()) == 40
+    quota = named["A"] + named["B"]  # B's text and image are still one message
+    assert f"{quota} 通</strong>使います" in page
+
+    assert client.post("/admin/send", data=form).status_code == 303
+    with app.app_context():
+        run_segment_send(1)
+        send = db.session.scalars(select(SegmentSend)).one()
+        assert send.holdout_percent == 25
+        assert [v["name"] for v in send.variants] == ["A", "B"]
+        entry = db.session.scalars(select(AuditEntry)).one()
+        assert entry.details["holdout_percent"] == 25
+    got: Counter[str] = Counter()
+    for call in line.calls("/v2/bot/message/multicast"):
+        texts = {m.get("text") for m in call.body["messages"]}
+        got["A" if "Aのお知らせ" in texts else "B"] += len(call.body["to"])
+    assert got == {"A": named["A"], "B": named["B"]}
+
+    result = client.get("/admin/sends/1").get_data(as_text=True)
+    assert 'id="table-send_comparisons"' in result
+    assert "ホールドアウト" in result
+    csv_text = client.get("/admin/sends/1?csv=send_comparisons").get_data(as_text=True)
+    lines = csv_text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("variant,against,size,converted,rate")
+    assert [line.split(",")[:3] for line in lines[1:]] == [
+        ["A", "holdout", str(named["A"])],
+        ["B", "holdout", str(named["B"])],
+    ]
+
+
+def test_bad_ab_forms_change_nothing(app: Flask, line: LineSide) -> None:
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    cases = [
+        _send_form(client, ab="1", b_text=""),
+        _send_form(client, ab="1", b_text="B", split="100"),
+        _send_form(client, holdout="80"),
+        _send_form(client, holdout="x"),
+        _send_form(client, ab="1", b_text="B", b_coupon_id="nope"),
+    ]
+    for form in cases:
+        assert client.post("/admin/send", data=form).status_code == 400, form
+        assert client.post("/admin/send/confirm", data=form).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0

@@ -24,6 +24,10 @@ pytestmark = pytest.mark.browser
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 TEXT = "週末セール開催！ https://shop.example.com/sale"
+B_TEXT = "今週末だけ全品10%オフ https://shop.example.com/sale-b"
+# Enough customers that each variant and the 20% holdout has someone in it
+# whatever the form's random split seed (an empty holdout: 0.8**48, about 2e-5).
+LINKED = 48
 
 
 @pytest.fixture
@@ -54,10 +58,10 @@ def test_marketer_segments_sends_and_sees_the_funnel(
     for user_id in followers:  # real follow events: the overview's chart counts them
         line.send(line.follow(user_id))
     with app.app_context():
-        for n in range(6):
+        for n in range(LINKED + 2):
             user_id = line.add_user(f"客{n}")
             user = make_user(user_id)
-            if n < 4:
+            if n < LINKED:
                 member = make_member(user, rank="gold" if n < 2 else "regular")
                 customers.append(user_id)
                 member_ids.append(member.id)
@@ -65,26 +69,39 @@ def test_marketer_segments_sends_and_sees_the_funnel(
 
     sign_in(page, bot_url, "mk@example.com")
     expect(page.locator("h1")).to_have_text("概要")
-    expect(page.locator("#kpi-friends")).to_have_text("9")
+    expect(page.locator("#kpi-friends")).to_have_text(str(LINKED + 5))
     expect(page.locator("#table-friends")).to_contain_text("3")
     shot(page, "1-overview")
 
     page.click("text=配信を作成")
     count = page.locator("#segment-count")
-    expect(count).to_have_text("9")
+    expect(count).to_have_text(str(LINKED + 5))
     page.select_option("select[name=linked]", "yes")
-    expect(count).to_have_text("4")
+    expect(count).to_have_text(str(LINKED))
     page.select_option("select[name=rank]", "gold")
     expect(count).to_have_text("2")
     page.select_option("select[name=rank]", "")
-    expect(count).to_have_text("4")
+    expect(count).to_have_text(str(LINKED))
     page.fill("#message-text", TEXT)
+    expect(page.locator("#preview-text")).to_have_text(TEXT)
+    expect(page.locator("#phone-b")).to_be_hidden()
+    page.check("#ab-toggle")  # a second variant, and a holdout to measure against
+    page.fill("#b-message-text", B_TEXT)
+    page.fill("#holdout", "20")
+    expect(page.locator("#phone-b")).to_be_visible()
+    expect(page.locator("#b-preview-text")).to_have_text(B_TEXT)
     expect(page.locator("#preview-text")).to_have_text(TEXT)
     shot(page, "2-audience")
 
     page.click("#to-confirm")
-    expect(page.locator("#confirm-summary")).to_contain_text("4 人")
-    expect(page.locator("#confirm-summary")).to_contain_text("4 通")
+    named = {}
+    for group in ("A", "B", "holdout"):
+        cell = page.locator(f"#confirm-variants tr[data-variant={group}] td").nth(2)
+        named[group] = int(cell.inner_text().split()[0])
+    assert sum(named.values()) == LINKED and named["A"] and named["B"]
+    sent = named["A"] + named["B"]
+    expect(page.locator("#confirm-summary")).to_contain_text(f"{sent} 人")
+    expect(page.locator("#confirm-summary")).to_contain_text(f"{sent} 通")
     shot(page, "3-confirm")
     posted = page.eval_on_selector(
         "#send-now", "f => Object.fromEntries(new FormData(f).entries())"
@@ -100,31 +117,63 @@ def test_marketer_segments_sends_and_sees_the_funnel(
         from bot.segments.models import SegmentSend
 
         assert db.session.query(SegmentSend).count() == 1
-    delivered = [
-        m["text"]
-        for d in line.deliveries_to(customers[0])
-        if d.via != "reply"
-        for m in d.messages
-    ]
-    assert len(delivered) == 1
-    tracked = re.search(r"https?://\S*/r/\S+", delivered[0])
-    assert tracked is not None, delivered
-    token_path = "/r/" + tracked.group(0).split("/r/", 1)[1]
-    click = page.request.get(f"{bot_url}{token_path}", max_redirects=0)
-    assert click.status == 302
+    got: dict[str, list[int]] = {"A": [], "B": [], "holdout": []}
+    tracked_links = {}
+    for index, user_id in enumerate(customers):
+        texts = [
+            m["text"]
+            for d in line.deliveries_to(user_id)
+            if d.via != "reply"
+            for m in d.messages
+        ]
+        assert len(texts) <= 1, texts  # one variant each, the holdout nothing
+        if not texts:
+            got["holdout"].append(index)
+            continue
+        got["A" if texts[0].startswith(TEXT.split()[0]) else "B"].append(index)
+        tracked = re.search(r"https?://\S*/r/\S+", texts[0])
+        assert tracked is not None, texts
+        tracked_links[index] = "/r/" + tracked.group(0).split("/r/", 1)[1]
+    assert {group: len(got[group]) for group in got} == named
+    for index in (got["A"][0], got["B"][0]):  # one customer of each variant clicks
+        click = page.request.get(f"{bot_url}{tracked_links[index]}", max_redirects=0)
+        assert click.status == 302
     with app.app_context():
         count_new_clicks()
-        buyer = db.session.get(Member, member_ids[0])
-        record_online_order(buyer, "order-1", 4800, utcnow())
+        for order, (index, amount) in enumerate(
+            ((got["A"][0], 4800), (got["B"][0], 3000))
+        ):
+            buyer = db.session.get(Member, member_ids[index])
+            record_online_order(buyer, f"order-{order}", amount, utcnow())
         db.session.commit()
 
     page.goto(f"{bot_url}/admin/sends/1")
     funnel = page.locator("#funnel")
-    expect(funnel.locator("[data-key=recipients]")).to_have_text("4")
-    expect(funnel.locator("[data-key=clicked]")).to_have_text("1")
-    expect(funnel.locator("[data-key=online]")).to_have_text("1")
-    expect(funnel.locator("[data-key=revenue]")).to_have_text("¥4,800")
+    expect(funnel.locator("[data-key=recipients]")).to_have_text(str(sent))
+    expect(funnel.locator("[data-key=clicked]")).to_have_text("2")
+    expect(funnel.locator("[data-key=online]")).to_have_text("2")
+    expect(funnel.locator("[data-key=revenue]")).to_have_text("¥7,800")
+    rows = page.locator("#table-send_funnel tbody tr")
+    expect(rows).to_have_count(3)  # total, then A and B side by side
+    for n, (group, size, revenue) in enumerate(
+        (("A", named["A"], "4800"), ("B", named["B"], "3000")), start=1
+    ):
+        cells = rows.nth(n).locator("td")
+        expect(cells.nth(0)).to_have_text(group)
+        expect(cells.nth(1)).to_have_text(str(size))
+        expect(cells.nth(4)).to_have_text("1")  # clicked
+        expect(cells.nth(10)).to_have_text(revenue)
+    comparisons = page.locator("#table-send_comparisons tbody tr")
+    expect(comparisons).to_have_count(2)
+    expect(comparisons.nth(1)).to_contain_text("ホールドアウト")
+    expect(comparisons.nth(1)).to_contain_text(f"{100 / named['B']:.2f}%")
+    expect(page.locator("#lift")).to_contain_text("95%信頼区間")
     shot(page, "4-send-funnel")
+    with page.expect_download() as info:
+        page.click("a.csv[href$='csv=send_comparisons']")
+    compared = Path(info.value.path()).read_text("utf-8-sig").splitlines()
+    assert compared[0].startswith("variant,against,size,converted,rate")
+    assert compared[2].startswith(f"B,holdout,{named['B']},1,")
 
     page.goto(f"{bot_url}/admin/sends")
     with page.expect_download() as info:

@@ -36,14 +36,15 @@
     refresh();
   }
 
-  function preview() {
-    const text = document.getElementById("message-text");
+  function drawPhone(prefix) {
+    // One phone of the preview: the variant's text, image and coupon as LINE shows them.
+    const text = document.getElementById(prefix + "message-text");
     if (!text) return;
-    const image = document.getElementById("message-image");
-    const coupon = document.getElementById("message-coupon");
-    const bubble = document.getElementById("preview-text");
-    const img = document.getElementById("preview-image");
-    const couponBubble = document.getElementById("preview-coupon");
+    const image = document.getElementById(prefix + "message-image");
+    const coupon = document.getElementById(prefix + "message-coupon");
+    const bubble = document.getElementById(prefix + "preview-text");
+    const img = document.getElementById(prefix + "preview-image");
+    const couponBubble = document.getElementById(prefix + "preview-coupon");
     function draw() {
       bubble.textContent = text.value;
       const url = image.value.trim();
@@ -54,6 +55,21 @@
     }
     [text, image, coupon].forEach(function (el) { el.addEventListener("input", draw); el.addEventListener("change", draw); });
     draw();
+  }
+
+  function preview() {
+    drawPhone("");
+    drawPhone("b-");
+    const toggle = document.getElementById("ab-toggle");
+    if (!toggle) return;
+    function showB() {
+      const on = toggle.checked;
+      document.getElementById("variant-b").hidden = !on;
+      document.getElementById("phone-b").hidden = !on;
+      document.getElementById("label-a").hidden = !on;
+    }
+    toggle.addEventListener("change", showB);
+    showB();
   }
 
   function oneSubmit() {
