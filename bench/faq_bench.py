@@ -34,7 +34,7 @@ from bench.faq_synthetic import synthetic_entries  # noqa: E402
 from bot.faq.analysis import FeatureWeights  # noqa: E402
 from bot.faq.content import FaqEntry, parse_faq  # noqa: E402
 from bot.faq.decision import DecisionModel, evidence, fit  # noqa: E402
-from bot.faq.matcher import DEFAULT_THRESHOLDS, FaqIndex  # noqa: E402
+from bot.faq.matcher import DEFAULT_THRESHOLDS, FaqIndex, MatchThresholds  # noqa: E402
 
 FAQ_PATH = REPO_ROOT / "faq" / "faq.yaml"
 INTENT_PATH = REPO_ROOT / "tests" / "faq" / "intent_questions.yaml"
@@ -66,8 +66,41 @@ def earlier_questions() -> list[dict]:
     return earlier["questions"]
 
 
-def fit_decision(
+TIE_MARGINS = (0.02, 0.05, 0.08, 0.1, 0.14, 0.2)
+
+
+def fit_tie_margin(
     index: FaqIndex, tuning: list[dict], earlier: list[dict]
+) -> tuple[float, DecisionModel]:
+    """Pick the close-call margin and its decision by the same rule as the cut-off.
+
+    The smallest margin (0.02) still asks when two entries tie; the decision's
+    own "lead" evidence weighs wider leads.
+    """
+    best: tuple[tuple[float, float], float, DecisionModel] | None = None
+    for tie in TIE_MARGINS:
+        thresholds = replace(DEFAULT_THRESHOLDS, tie_margin=tie)
+        model = fit_decision(index, tuning, earlier, thresholds)
+        variant = replace(index, decision=model)
+        rates = {
+            name: measure(index_match(variant, thresholds), questions)
+            for name, questions in (("tuning", tuning), ("earlier", earlier))
+        }
+        bar = min(rates["earlier"]["top1"], EARLIER_BAR) + min(
+            rates["earlier"]["rejection"], EARLIER_BAR
+        )
+        key = (round(bar, 6), rates["tuning"]["top1"] + rates["tuning"]["rejection"])
+        if best is None or key > best[0]:
+            best = (key, tie, model)
+    assert best is not None
+    return best[1], best[2]
+
+
+def fit_decision(
+    index: FaqIndex,
+    tuning: list[dict],
+    earlier: list[dict],
+    thresholds: MatchThresholds = DEFAULT_THRESHOLDS,
 ) -> DecisionModel:
     """Fit the decision on tuning + earlier questions and pick its cut-offs.
 
@@ -82,8 +115,8 @@ def fit_decision(
             ranking = index.rank(question["text"])
             best = index.entries[ranking.ranked[0][1]].id if ranking.ranked else None
             right = question["expected"] is not None and best == question["expected"]
-            # A close call is never answered, so it cannot be a right answer.
-            close = index.close_call(ranking, DEFAULT_THRESHOLDS)
+            # A held-back question is never answered, so it cannot be right.
+            close = index.holds_back(ranking, thresholds)
             values = evidence(index, ranking)
             rows[name].append((values, right, question["expected"], close))
     pool = rows["tuning"] + rows["earlier"]
@@ -364,8 +397,10 @@ def main() -> None:
     )
     earlier = earlier_questions()
     if args.calibrate:
-        model = fit_decision(FaqIndex.build(shipped, decision=None), tuning, earlier)
+        base = FaqIndex.build(shipped, decision=None)
+        tie, model = fit_tie_margin(base, tuning, earlier)
         print(f"fitted on {len(tuning) + len(earlier)} questions (tuning + earlier):")
+        print(f"MatchThresholds.tie_margin = {tie}")
         print(f"DEFAULT_DECISION = {model!r}")
         return
     n_in = sum(q["expected"] is not None for q in held_out)

@@ -12,6 +12,7 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from bot.faq.normalise import KATAKANA_TO_HIRAGANA, LONG_VOWEL_MARKS, clauses
 
@@ -68,10 +69,13 @@ class _Analyser:
             tokenizer = self.dictionary.tokenizer(SplitMode.C)
             self.local.tokenizer = tokenizer
         words = []
-        for morpheme in tokenizer.tokenize(text):
+        morphemes = tokenizer.tokenize(text)
+        for position, morpheme in enumerate(morphemes):
             pos = morpheme.part_of_speech()
-            content = pos[0] in CONTENT_POS
             surface = morpheme.surface()
+            content = pos[0] in CONTENT_POS and not _in_compound_particle(
+                morphemes, position
+            )
             words.append(
                 Word(
                     surface=surface,
@@ -85,6 +89,19 @@ class _Analyser:
                 )
             )
         return words
+
+
+def _in_compound_particle(morphemes: Any, position: int) -> bool:
+    """Tell whether a verb is part of "について" or "に関して" (about), not a word.
+
+    Sudachi splits them into に + 付く/関する + て, and 付く would then read
+    as "ポイントがつく" (earning points).
+    """
+    surface = morphemes[position].surface()
+    if surface not in ("つい", "関し", "かんし") or position == 0:
+        return False
+    following = position + 1 < len(morphemes) and morphemes[position + 1].surface()
+    return morphemes[position - 1].surface() == "に" and following == "て"
 
 
 _lock = threading.Lock()
