@@ -139,6 +139,9 @@ class FaqIndex:
     weights: FeatureWeights = DEFAULT_WEIGHTS
     scope_check: bool = True
     scope_veto: bool = True
+    scope_reach: int = SCOPE_REACH
+    owning_particles: frozenset[str] = OWNING_PARTICLES
+    ask_on_shared_word: bool = True
     intent_share: float = 0.0
     decision: DecisionModel | None = DEFAULT_DECISION
 
@@ -149,6 +152,9 @@ class FaqIndex:
         weights: FeatureWeights = DEFAULT_WEIGHTS,
         scope_check: bool = True,
         scope_veto: bool = True,
+        scope_reach: int = SCOPE_REACH,
+        owning_particles: frozenset[str] = OWNING_PARTICLES,
+        ask_on_shared_word: bool = True,
         intent_share: float = INTENT_SHARE,
         decision: DecisionModel | None = DEFAULT_DECISION,
     ) -> FaqIndex:
@@ -206,6 +212,9 @@ class FaqIndex:
             weights=weights,
             scope_check=scope_check,
             scope_veto=scope_veto,
+            scope_reach=scope_reach,
+            owning_particles=owning_particles,
+            ask_on_shared_word=ask_on_shared_word,
             intent_share=intent_share,
             decision=decision,
         )
@@ -275,10 +284,10 @@ class FaqIndex:
                 continue
             if word.proper:
                 return True
-            following = words[position + 1 : position + 2 + SCOPE_REACH]
+            following = words[position + 1 : position + 2 + self.scope_reach]
             if (
                 len(following) >= 2
-                and following[0].surface in OWNING_PARTICLES
+                and following[0].surface in self.owning_particles
                 and any(
                     is_meaningful(later) and self.knows(later)
                     for later in following[1:]
@@ -337,7 +346,7 @@ class FaqIndex:
         """
         return (
             self.close_call(ranking, thresholds)
-            or self.undecided(ranking)
+            or (self.ask_on_shared_word and self.undecided(ranking))
             or (self.scope_veto and ranking.foreign)
         )
 
