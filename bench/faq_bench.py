@@ -39,6 +39,7 @@ from bot.faq.matcher import DEFAULT_THRESHOLDS, FaqIndex, MatchThresholds  # noq
 FAQ_PATH = REPO_ROOT / "faq" / "faq.yaml"
 INTENT_PATH = REPO_ROOT / "tests" / "faq" / "intent_questions.yaml"
 EARLIER_EVAL_PATH = REPO_ROOT / "tests" / "faq" / "eval_questions.yaml"
+EXTRA_TUNING_PATH = REPO_ROOT / "tests" / "faq" / "tuning_questions.yaml"
 LARGE_FAQ_SIZE = 1000
 EARLIER_BAR = 0.90
 
@@ -58,6 +59,16 @@ def load_halves(path: Path = INTENT_PATH) -> tuple[list[dict], list[dict]]:
         seen[question["expected"]] += 1
         half.append(question)
     return tuning, held_out
+
+
+def extra_tuning_questions() -> list[dict]:
+    """Return the casual, long and synonym tuning questions (tuning_questions.yaml).
+
+    The alternating split leaves those styles out of the tuning half; these
+    join it wherever a cut-off or the decision is fitted.
+    """
+    extra = yaml.safe_load(EXTRA_TUNING_PATH.read_text(encoding="utf-8"))
+    return extra["questions"]
 
 
 def earlier_questions() -> list[dict]:
@@ -352,6 +363,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     },
     "- one shared word asks": {"ask_on_shared_word": False},
     "- learned decision": {},
+    "- extra tuning questions": {},
     "n-grams only": {
         "weights": FeatureWeights(readings=0.0, words=0.0, synonyms=0.0),
         "intent_share": 0.0,
@@ -397,7 +409,10 @@ def main() -> None:
         return
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     shipped = parse_faq(args.faq.read_text(encoding="utf-8"), str(args.faq))
-    tuning, held_out = load_halves()
+    tuning_half, held_out = load_halves()
+    # Fitting uses the tuning half and the extra tuning questions; the ablation
+    # also shows the tuning half alone (in-sample).
+    tuning = tuning_half + extra_tuning_questions()
     started = time.perf_counter()
     index = FaqIndex.build(shipped)
     print(
@@ -408,14 +423,18 @@ def main() -> None:
     if args.calibrate:
         base = FaqIndex.build(shipped, decision=None)
         tie, model = fit_tie_margin(base, tuning, earlier)
-        print(f"fitted on {len(tuning) + len(earlier)} questions (tuning + earlier):")
+        print(
+            f"fitted on {len(tuning) + len(earlier)} questions "
+            "(tuning half + extra tuning + earlier):"
+        )
         print(f"MatchThresholds.tie_margin = {tie}")
         print(f"DEFAULT_DECISION = {model!r}")
         return
     n_in = sum(q["expected"] is not None for q in held_out)
     print(
         f"held-out half: {n_in} in-scope, {len(held_out) - n_in} out-of-scope; "
-        f"tuning half: {len(tuning)} questions\n"
+        f"tuning half: {len(tuning_half)} questions "
+        f"(+ {len(tuning) - len(tuning_half)} extra tuning)\n"
     )
     large = shipped + synthetic_entries(LARGE_FAQ_SIZE - len(shipped))
     bigram_big, keyword_big = bigram_scorer(large), keyword_scorer(large)
@@ -468,9 +487,10 @@ def main() -> None:
             thresholds = replace(DEFAULT_THRESHOLDS, answer=a, min_relative_margin=m)
         else:
             thresholds = DEFAULT_THRESHOLDS
-            variant = replace(variant, decision=fit_decision(variant, tuning, earlier))
+            pool = tuning_half if name == "- extra tuning questions" else tuning
+            variant = replace(variant, decision=fit_decision(variant, pool, earlier))
         cells = []
-        for questions in (tuning, held_out):
+        for questions in (tuning_half, held_out):
             figures = measure(index_match(variant, thresholds), questions)
             rank1 = ranked_first(variant, questions)
             cells.append(
