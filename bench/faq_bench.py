@@ -356,7 +356,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "- n-grams": {"weights": FeatureWeights(ngrams=0.0)},
     "- intent weighting": {"intent_share": 0.0},
     "- scope check": {"scope_check": False},
-    "- scope veto": {"scope_veto": False},
+    "+ scope veto": {"scope_veto": True},
     "- hosts, reach 4 (Xの only)": {
         "scope_reach": 1,
         "owning_particles": frozenset("の"),

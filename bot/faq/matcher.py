@@ -138,7 +138,7 @@ class FaqIndex:
     entry_readings: tuple[str, ...] = ()
     weights: FeatureWeights = DEFAULT_WEIGHTS
     scope_check: bool = True
-    scope_veto: bool = True
+    scope_veto: bool = False
     scope_reach: int = SCOPE_REACH
     owning_particles: frozenset[str] = OWNING_PARTICLES
     ask_on_shared_word: bool = True
@@ -151,7 +151,7 @@ class FaqIndex:
         entries: Sequence[FaqEntry],
         weights: FeatureWeights = DEFAULT_WEIGHTS,
         scope_check: bool = True,
-        scope_veto: bool = True,
+        scope_veto: bool = False,
         scope_reach: int = SCOPE_REACH,
         owning_particles: frozenset[str] = OWNING_PARTICLES,
         ask_on_shared_word: bool = True,
@@ -338,11 +338,12 @@ class FaqIndex:
     def holds_back(self, ranking: Ranking, thresholds: MatchThresholds) -> bool:
         """Tell whether to ask instead of answering, whatever the confidence.
 
-        A close call fits two entries; a question about another business's
-        thing (scope check) shares a word with an entry but not its subject:
-        on the tuning half 24 of 58 out-of-scope questions and 2 of 192
-        in-scope ones are flagged, too sharp a split for the linear decision
-        to draw on its own.
+        A close call fits two entries; a one-word question can fit two alike.
+        With scope_veto, a question about another business's thing is never
+        answered either: off by default, because on the tuning questions the
+        scope check also flags long in-scope questions with context
+        ("家族で車で行こうと思っている..."), and as evidence for the decision it
+        rejects as many out-of-scope questions while answering more in scope.
         """
         return (
             self.close_call(ranking, thresholds)
