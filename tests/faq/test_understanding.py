@@ -1,7 +1,7 @@
 """Kana spellings, synonyms, intents sharing a word, and other businesses' words.
 
-Each of these failed with the matcher shipped before issue 21
-(bench/faq_legacy_matcher.py), checked by running this file against it once.
+Each of the first four fails with the matcher shipped before issue 21
+(bench/faq_legacy_matcher.py) on the same FAQ, checked by running them against it.
 """
 
 from bot.faq.content import FaqEntry
@@ -35,9 +35,12 @@ def test_synonym_the_faq_does_not_use_finds_the_entry() -> None:
 
 
 def test_word_telling_intents_apart_wins(shipped_index: FaqIndex) -> None:
-    result = shipped_index.match("ぽいんとはきょうつう？")  # shared, not using
+    # Linking and unlinking both say 連携; 切る tells them apart. (The earlier
+    # example, 「ぽいんとはきょうつう？」, the old matcher now answers too, since
+    # the FAQ gained the keyword きょうつう.)
+    result = shipped_index.match("LINEの連携を切りたい")
     assert result.kind == "answer"
-    assert result.entry is not None and result.entry.id == "points-shared"
+    assert result.entry is not None and result.entry.id == "account-unlink"
 
 
 def test_another_business_sharing_a_word_is_not_answered(
@@ -64,3 +67,34 @@ def test_intent_set_is_large_split_and_not_copied(
     assert {q["expected"] for q in in_scope} <= {e.id for e in shipped_entries}
     assert not [q["text"] for q in questions if q["text"] in written]
     assert abs(len(tuning) - len(held_out)) <= len({q["expected"] for q in questions})
+
+
+def test_extra_tuning_questions_are_new_text(
+    shipped_entries: list[FaqEntry],
+) -> None:
+    from bench.faq_bench import earlier_questions, extra_tuning_questions, load_halves
+
+    tuning, held_out = load_halves()
+    extra = extra_tuning_questions()
+    taken = {q["text"] for q in tuning + held_out + earlier_questions()}
+    written = {
+        text
+        for entry in shipped_entries
+        for text in (entry.question, *entry.alternatives, *entry.keywords)
+    }
+    assert len(extra) >= 100
+    assert {q["expected"] for q in extra} - {None} <= {e.id for e in shipped_entries}
+    assert not [q["text"] for q in extra if q["text"] in taken | written]
+
+
+def test_a_business_hosting_the_question_is_noticed(shipped_index: FaqIndex) -> None:
+    # "Xで" (bought at X) as well as "Xの" (X's): the shared word belongs elsewhere.
+    assert shipped_index.rank("フリマで買った服を返品したい").foreign
+    assert not shipped_index.rank("オンラインストアで買った服を返品したい").foreign
+
+
+def test_about_is_a_particle_not_the_verb_to_earn() -> None:
+    from bot.faq.analysis import analyse, is_meaningful
+
+    _, words = analyse("ポイントについて")
+    assert [word.lemma for word in words if is_meaningful(word)] == ["ポイント"]
