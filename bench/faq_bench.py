@@ -338,6 +338,17 @@ def index_match(index: FaqIndex | legacy.FaqIndex, thresholds: Any = None) -> Ma
     return match
 
 
+def print_by_style(match: Matcher, questions: list[dict]) -> None:
+    """Print the new matcher's answered-right share per question style."""
+    styles = sorted({q.get("style", "") for q in questions if q["expected"]})
+    cells = []
+    for style in styles:
+        group = [q for q in questions if q["expected"] and q.get("style") == style]
+        right = sum(match(q["text"]) == ("answer", q["expected"]) for q in group)
+        cells.append(f"{style} {right / len(group):.3f} ({len(group)})")
+    print("new, top-1 by style: " + ", ".join(cells))
+
+
 def ranked_first(index: FaqIndex, questions: list[dict]) -> float:
     """Return the share of in-scope questions whose best-ranked entry is right."""
     in_scope = [q for q in questions if q["expected"] is not None]
@@ -472,6 +483,7 @@ def main() -> None:
             f"{name:<26} {figures['top1']:>6.3f} {figures['rejection']:>6.3f} "
             f"{p50:>7.2f} {p99:>7.2f} {p99 / base_p99:>9.1f}x"
         )
+    print_by_style(index_match(index), held_out)
     print(
         "\nablation (decision re-fitted for each variant on tuning + earlier; "
         "tuning figures are in-sample, held-out ones are not):"
