@@ -12,9 +12,12 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.faq.normalise import KATAKANA_TO_HIRAGANA, LONG_VOWEL_MARKS, clauses
+
+if TYPE_CHECKING:
+    from sudachipy import MorphemeList
 
 # Parts of speech whose words carry meaning (Sudachi's first POS field).
 CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞"})
@@ -91,7 +94,7 @@ class _Analyser:
         return words
 
 
-def _in_compound_particle(morphemes: Any, position: int) -> bool:
+def _in_compound_particle(morphemes: MorphemeList, position: int) -> bool:
     """Tell whether a verb is part of "について" or "に関して" (about), not a word.
 
     Sudachi splits them into に + 付く/関する + て, and 付く would then read

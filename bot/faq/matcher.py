@@ -76,7 +76,8 @@ class MatchThresholds:
     candidate: float = 0.18
     # Offer only candidates scoring at least this share of the best one.
     candidate_ratio: float = 0.6
-    # A runner-up within this share of the best score: ask which was meant.
+    # A runner-up within this share of the best score: ask which was meant
+    # (picked from 0.02-0.2 by --calibrate; the decision weighs wider leads).
     tie_margin: float = 0.02
 
     def answer_at(self, size: int) -> float:
@@ -270,9 +271,10 @@ class FaqIndex:
     def names_something_else(self, words: list[Word]) -> bool:
         """Tell whether the text is about another business's thing.
 
-        "ユニクロの営業時間" or "ゲームのポイント": a brand the FAQ never names, or
-        an unknown noun owning ("Xの") a word the FAQ knows, means the shared
-        word belongs to something else.
+        "ユニクロの営業時間", "ゲームのポイント" or "メルカリで売った商品の送料":
+        a brand the FAQ never names, or an unknown noun owning ("Xの") or
+        hosting ("Xで") a word the FAQ knows within scope_reach words, means
+        the shared word belongs to something else.
         """
         for position, word in enumerate(words):
             if (
