@@ -49,15 +49,43 @@ Matcher = Callable[[str], tuple[str, str | None]]
 Scorer = Callable[[str], tuple[float, float, str | None]]
 
 
-def load_halves(path: Path = INTENT_PATH) -> tuple[list[dict], list[dict]]:
-    """Split the intent questions: per expected id, alternate tuning / held-out."""
+SPLITS = ("stratified", "legacy")
+
+
+def load_halves(
+    path: Path = INTENT_PATH, split: str = "stratified"
+) -> tuple[list[dict], list[dict]]:
+    """Split the intent questions into a tuning half and a held-out half.
+
+    "stratified" (the default since issue 21's third round): a question goes
+    to the held-out half when (its group's place among the expected ids +
+    its style's place among the styles + its place within its (expected id,
+    style) group) is odd, places counted from 0 in order of first appearance
+    in the file. Each entry keeps half its questions on each side, each
+    style is split in half across entries (one kana and one casual question
+    of every entry on each side; polite and typo held out where long and
+    synonym are tuned, and the other way round in the next entry), and the
+    out-of-scope questions alternate within each kind ("shared" a word,
+    "unrelated"). "legacy" alternates within each expected id in file order;
+    as every entry's questions are written in the same style order, its
+    tuning half holds only kana, polite and typo questions and its held-out
+    half only casual, long and synonym ones.
+    """
     questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-    seen: Counter[str | None] = Counter()
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}")
+    groups: dict[str | None, int] = {}
+    styles: dict[str, int] = {}
+    seen: Counter[tuple[str | None, str]] = Counter()
     tuning, held_out = [], []
     for question in questions:
-        half = tuning if seen[question["expected"]] % 2 == 0 else held_out
-        seen[question["expected"]] += 1
-        half.append(question)
+        expected, style = question["expected"], question.get("style", "")
+        group = groups.setdefault(expected, len(groups))
+        kind = styles.setdefault(style, len(styles))
+        key = (expected, style if split == "stratified" else "")
+        place = seen[key] + (group + kind if split == "stratified" else 0)
+        seen[key] += 1
+        (held_out if place % 2 else tuning).append(question)
     return tuning, held_out
 
 
