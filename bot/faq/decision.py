@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.faq.analysis import is_meaningful
+from bot.faq.analysis import Word, is_meaningful
 
 if TYPE_CHECKING:
     from bot.faq.matcher import FaqIndex, Ranking
@@ -30,6 +30,7 @@ EVIDENCE_NAMES = (
     "log score",
     "unknown nouns",
     "reading overlap",
+    "rerank share",
 )
 
 
@@ -70,12 +71,7 @@ def evidence(index: FaqIndex, ranking: Ranking) -> tuple[float, ...]:
         word.noun and not _is_hiragana(word.surface) and not index.knows(word)
         for word in words
     )
-    readings = {
-        word.reading[i : i + 2]
-        for word in ranking.words
-        if word.lemma
-        for i in range(len(word.reading) - 1)
-    }
+    readings = reading_bigrams(ranking.words)
     reading_text = index.entry_readings[position]
     overlap = sum(gram in reading_text for gram in readings) / max(1, len(readings))
     return (
@@ -89,7 +85,18 @@ def evidence(index: FaqIndex, ranking: Ranking) -> tuple[float, ...]:
         math.log(top + 1e-3),
         float(unknown_nouns),
         overlap,
+        ranking.confidence,
     )
+
+
+def reading_bigrams(words: Sequence[Word]) -> set[str]:
+    """Return the reading bigrams of a text's content words."""
+    return {
+        word.reading[i : i + 2]
+        for word in words
+        if word.lemma
+        for i in range(len(word.reading) - 1)
+    }
 
 
 def _is_hiragana(text: str) -> bool:
@@ -138,7 +145,7 @@ def fit(
 
 
 DEFAULT_DECISION: DecisionModel | None = DecisionModel(
-    mean=(0.392, 0.458, 0.6969, 1.191, 0.1265, 3.569, 0.7424, -1.039, 0.4632, 0.7099),
+    mean=(0.392, 0.458, 0.6969, 1.191, 0.1265, 3.569, 0.7424, -1.039, 0.4632, 0.7099, 1.0),
     scale=(
         0.1642,
         0.2358,
@@ -150,6 +157,7 @@ DEFAULT_DECISION: DecisionModel | None = DecisionModel(
         0.5516,
         0.7367,
         0.2885,
+        1.0,
     ),
     weights=(
         0.3947,
@@ -162,6 +170,7 @@ DEFAULT_DECISION: DecisionModel | None = DecisionModel(
         0.4389,
         -0.3895,
         0.7755,
+        0.0,
     ),
     bias=1.933,
     answer=0.46,

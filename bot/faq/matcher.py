@@ -6,7 +6,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -20,6 +20,15 @@ from bot.faq.analysis import (
 from bot.faq.content import FaqEntry
 from bot.faq.decision import DEFAULT_DECISION, DecisionModel, evidence
 from bot.faq.normalise import normalise_text
+from bot.faq.reranker import (
+    RERANK_DEPTH,
+    LearnedWords,
+    Reranker,
+    candidate_features,
+    default_reranker,
+    learned_words,
+    rerank,
+)
 
 __all__ = ["FaqIndex", "FaqMatch", "MatchThresholds", "normalise_text"]
 
@@ -98,6 +107,8 @@ class Ranking:
     # (query weight, entry postings) of each word or synonym feature shared.
     shared: list[tuple[float, tuple[tuple[int, float], ...]]]
     foreign: bool
+    # The re-ranker's probability for the best entry (1.0 without one).
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +156,9 @@ class FaqIndex:
     ask_on_shared_word: bool = True
     intent_share: float = 0.0
     decision: DecisionModel | None = DEFAULT_DECISION
+    entry_keywords: tuple[tuple[str, ...], ...] = ()
+    learned: LearnedWords = LearnedWords((), {})
+    reranker: Reranker | None = None
 
     @classmethod
     def build(
@@ -158,8 +172,15 @@ class FaqIndex:
         ask_on_shared_word: bool = True,
         intent_share: float = INTENT_SHARE,
         decision: DecisionModel | None = DEFAULT_DECISION,
+        reranker: Reranker | None | Literal["shipped"] = "shipped",
     ) -> FaqIndex:
-        """Build the index from parsed FAQ entries."""
+        """Build the index from parsed FAQ entries.
+
+        reranker: "shipped" reads bot/faq/reranker.json; None ranks by score.
+        """
+        if reranker == "shipped":
+            reranker = default_reranker()
+        text_keys: list[Counter[str]] = []
         entry_features: list[Counter[str]] = []
         phrasings: list[tuple[int, Counter[str]]] = []
         entry_keys: list[frozenset[str]] = []
@@ -167,16 +188,19 @@ class FaqIndex:
         for position, entry in enumerate(entries):
             whole: Counter[str] = Counter()
             keys: set[str] = set()
+            key_counts: Counter[str] = Counter()
             readings: list[str] = []
             for text in (entry.question, *entry.alternatives):
                 features, words = analyse(text, weights)
                 keys.update(key for word in words for key in _word_keys(word))
+                key_counts.update({k for word in words for k in _word_keys(word)})
                 readings.append("".join(word.reading for word in words))
                 phrasings.append((position, features))
                 whole.update(features)
             for keyword in entry.keywords:
                 features, words = analyse(keyword, weights)
                 keys.update(key for word in words for key in _word_keys(word))
+                key_counts.update({k for word in words for k in _word_keys(word)})
                 readings.append("".join(word.reading for word in words))
                 phrasings.append((position, features))
                 for gram, count in features.items():
@@ -184,6 +208,7 @@ class FaqIndex:
             entry_features.append(whole)
             entry_keys.append(frozenset(keys))
             entry_readings.append("|".join(readings))
+            text_keys.append(key_counts)
         document_frequency: Counter[str] = Counter()
         for features in entry_features:
             document_frequency.update(features.keys())
@@ -218,6 +243,16 @@ class FaqIndex:
             ask_on_shared_word=ask_on_shared_word,
             intent_share=intent_share,
             decision=decision,
+            entry_keywords=tuple(
+                tuple(normalise_text(keyword) for keyword in entry.keywords)
+                for entry in entries
+            ),
+            learned=learned_words(
+                [entry.id for entry in entries],
+                text_keys,
+                reranker.question_keys if reranker else {},
+            ),
+            reranker=reranker,
         )
 
     def score(self, text: str) -> list[tuple[float, int]]:
@@ -260,7 +295,24 @@ class FaqIndex:
         foreign = self.scope_check and self.names_something_else(words)
         if foreign:
             combined = [(score * FOREIGN_OWNER_FACTOR, pos) for score, pos in combined]
-        return Ranking(combined, words, shared, foreign)
+        confidence = 1.0
+        if self.reranker is not None and len(combined) > 1 and combined[0][0] > 0:
+            rows = self.candidate_features(text, combined, words)
+            combined, confidence = rerank(self.reranker, rows, combined)
+        return Ranking(combined, words, shared, foreign, confidence)
+
+    def candidate_features(
+        self, text: str, ranked: list[tuple[float, int]], words: list[Word]
+    ) -> list[tuple[float, ...]]:
+        """Return the re-ranker's measures of the closest entries to a text."""
+        keys = [key for word in words for key in _word_keys(word)]
+        return candidate_features(
+            self, ranked[:RERANK_DEPTH], words, keys, normalise_text(text)
+        )
+
+    def rank_by_score(self, text: str) -> Ranking:
+        """Rank by the blended score alone (the re-ranker's input)."""
+        return replace(self, reranker=None).rank(text)
 
     def explained(self, position: int, word: Word) -> bool:
         """Tell whether an entry has this word, a synonym of it or its reading."""
