@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.faq.analysis import analyse
 from bot.faq.content import FaqEntry
@@ -32,10 +33,15 @@ class FittedReranker:
     fold_rerankers: list[Reranker]
 
     def index_for(
-        self, entries: Sequence[FaqEntry], decision: DecisionModel | None, **options
+        self,
+        entries: Sequence[FaqEntry],
+        decision: DecisionModel | None,
+        **options: Any,
     ) -> tuple[FaqIndex, list[FaqIndex]]:
         """Build the final index and one index per fold."""
-        final = FaqIndex.build(entries, decision=decision, reranker=self.final, **options)
+        final = FaqIndex.build(
+            entries, decision=decision, reranker=self.final, **options
+        )
         folds = [
             FaqIndex.build(entries, decision=decision, reranker=r, **options)
             for r in self.fold_rerankers
@@ -53,6 +59,11 @@ def question_keys(questions: Sequence[dict]) -> dict[str, dict[str, int]]:
         keys = {key for word in words for key in _word_keys(word)}
         counts.setdefault(question["expected"], Counter()).update(keys)
     return {entry: dict(keys) for entry, keys in counts.items()}
+
+
+def _no_keys(questions: Sequence[dict]) -> dict[str, dict[str, int]]:
+    """Learn no words from the questions."""
+    return {}
 
 
 def _groups(
@@ -78,9 +89,18 @@ def _groups(
 
 
 def fit_on(
-    entries: Sequence[FaqEntry], questions: Sequence[dict], folds: int = FOLDS, **options
+    entries: Sequence[FaqEntry],
+    questions: Sequence[dict],
+    folds: int = FOLDS,
+    learn_words: bool = True,
+    **options: Any,
 ) -> FittedReranker:
-    """Fit the re-ranker on tuning questions (features out of fold for its words)."""
+    """Fit the re-ranker on tuning questions (features out of fold for its words).
+
+    learn_words=False leaves the tuning questions' words out of the learned
+    word table (FAQ text only), for the ablation.
+    """
+    count_keys = question_keys if learn_words else _no_keys
     fold_of = [place % folds for place in range(len(questions))]
     zero = (0.0,) * len(FEATURE_NAMES)
     ones = (1.0,) * len(FEATURE_NAMES)
@@ -89,7 +109,7 @@ def fit_on(
     for fold in range(folds):
         inside = [q for q, f in zip(questions, fold_of, strict=True) if f != fold]
         left_out = [q for q, f in zip(questions, fold_of, strict=True) if f == fold]
-        keys = question_keys(inside)
+        keys = count_keys(inside)
         fold_keys.append(keys)
         index = FaqIndex.build(
             entries, decision=None, reranker=Reranker(zero, ones, zero, keys), **options
@@ -97,10 +117,12 @@ def fit_on(
         fold_groups.append(_groups(index, left_out))
     everything = [group for groups in fold_groups for group in groups]
     mean, scale, weights = fit_reranker(everything)
-    final = Reranker(mean, scale, weights, question_keys(questions))
+    final = Reranker(mean, scale, weights, count_keys(questions))
     fold_rerankers = []
     for fold in range(folds):
-        others = [g for f, groups in enumerate(fold_groups) if f != fold for g in groups]
+        others = [
+            g for f, groups in enumerate(fold_groups) if f != fold for g in groups
+        ]
         mean, scale, weights = fit_reranker(others)
         fold_rerankers.append(Reranker(mean, scale, weights, fold_keys[fold]))
     return FittedReranker(final, fold_of, fold_rerankers)

@@ -2,8 +2,10 @@
 
 A logistic model over a few plain measures (score, lead over the runner-up,
 share of the question's words the entry explains, words the FAQ has never
-seen, a brand or another business named) fitted on the tuning half of
-tests/faq/intent_questions.yaml plus tests/faq/eval_questions.yaml by
+seen, a brand or another business named, the re-ranker's probability) fitted
+on the tuning questions (the stratified tuning half of
+tests/faq/intent_questions.yaml, tests/faq/tuning_questions.yaml, each ranked
+by a re-ranker fitted without it) plus tests/faq/eval_questions.yaml by
 `python bench/faq_bench.py --calibrate`, which prints the values below.
 """
 
@@ -145,34 +147,46 @@ def fit(
 
 
 DEFAULT_DECISION: DecisionModel | None = DecisionModel(
-    mean=(0.392, 0.458, 0.6969, 1.191, 0.1265, 3.569, 0.7424, -1.039, 0.4632, 0.7099, 1.0),
+    mean=(
+        0.3879,
+        0.8864,
+        0.6797,
+        1.382,
+        0.1318,
+        3.808,
+        0.7404,
+        -1.054,
+        0.5291,
+        0.7018,
+        0.8901,
+    ),
     scale=(
-        0.1642,
-        0.2358,
-        0.3369,
-        1.726,
-        0.3324,
-        2.393,
-        0.3152,
-        0.5516,
-        0.7367,
-        0.2885,
-        1.0,
+        0.1694,
+        0.227,
+        0.3308,
+        1.888,
+        0.3383,
+        2.724,
+        0.3199,
+        0.5685,
+        0.8104,
+        0.2772,
+        0.1967,
     ),
     weights=(
-        0.3947,
-        0.5121,
-        0.3356,
-        -0.1857,
-        -0.418,
-        0.8236,
-        0.2202,
-        0.4389,
-        -0.3895,
-        0.7755,
-        0.0,
+        0.4843,
+        0.6864,
+        0.2686,
+        0.1916,
+        -0.3936,
+        0.6588,
+        0.4904,
+        0.5048,
+        -0.2681,
+        0.4977,
+        0.2394,
     ),
-    bias=1.933,
-    answer=0.46,
-    candidates=0.46,
+    bias=1.928,
+    answer=0.57,
+    candidates=0.57,
 )

@@ -109,6 +109,8 @@ class Ranking:
     foreign: bool
     # The re-ranker's probability for the best entry (1.0 without one).
     confidence: float = 1.0
+    # The ranking by blended score before the re-ranker (empty without one).
+    blended: tuple[tuple[float, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,11 +297,11 @@ class FaqIndex:
         foreign = self.scope_check and self.names_something_else(words)
         if foreign:
             combined = [(score * FOREIGN_OWNER_FACTOR, pos) for score, pos in combined]
-        confidence = 1.0
-        if self.reranker is not None and len(combined) > 1 and combined[0][0] > 0:
-            rows = self.candidate_features(text, combined, words)
-            combined, confidence = rerank(self.reranker, rows, combined)
-        return Ranking(combined, words, shared, foreign, confidence)
+        if self.reranker is None or len(combined) < 2 or combined[0][0] <= 0:
+            return Ranking(combined, words, shared, foreign)
+        rows = self.candidate_features(text, combined, words)
+        reranked, confidence = rerank(self.reranker, rows, combined)
+        return Ranking(reranked, words, shared, foreign, confidence, tuple(combined))
 
     def candidate_features(
         self, text: str, ranked: list[tuple[float, int]], words: list[Word]
@@ -383,9 +385,13 @@ class FaqIndex:
             )
         if not (answer or offer):
             return FaqMatch(kind="none", score=top_score)
-        floor = top_score * thresholds.candidate_ratio
+        # Offer entries near the best by blended score, in the re-ranker's order.
+        blended = {position: score for score, position in ranking.blended or ranked}
+        floor = max(blended.values()) * thresholds.candidate_ratio
         candidates = tuple(
-            self.entries[position] for score, position in ranked[:3] if score >= floor
+            self.entries[position]
+            for _, position in ranked[:3]
+            if blended[position] >= floor
         )
         return FaqMatch(kind="candidates", score=top_score, candidates=candidates)
 

@@ -63,20 +63,21 @@ class Reranker:
         )
 
     def to_json(self) -> str:
-        """Serialise for reranker.json."""
-        return json.dumps(
-            {
-                "features": FEATURE_NAMES,
-                "mean": [round(v, 5) for v in self.mean],
-                "scale": [round(v, 5) for v in self.scale],
-                "weights": [round(v, 5) for v in self.weights],
-                "question_keys": {
-                    entry: dict(sorted(keys.items()))
-                    for entry, keys in sorted(self.question_keys.items())
-                },
-            },
-            ensure_ascii=False,
-            indent=1,
+        """Serialise for reranker.json (one line per list and per entry)."""
+
+        def line(value: object) -> str:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+        entries = ",\n".join(
+            f"  {line(entry)}: {line(dict(keys))}"
+            for entry, keys in sorted(self.question_keys.items())
+        )
+        return (
+            f'{{\n "features": {line(FEATURE_NAMES)},\n'
+            f' "mean": {line([round(v, 5) for v in self.mean])},\n'
+            f' "scale": {line([round(v, 5) for v in self.scale])},\n'
+            f' "weights": {line([round(v, 5) for v in self.weights])},\n'
+            f' "question_keys": {{\n{entries}\n }}\n}}'
         )
 
 

@@ -29,9 +29,16 @@ def test_synonym_the_faq_does_not_use_finds_the_entry() -> None:
             FaqEntry(id="hours", category="店舗", question="営業時間は？", answer="c"),
         ]
     )
-    result = index.match("払い戻してほしい")  # 払い戻し: Sudachi's group of 返金
-    offered = [result.entry] if result.entry else list(result.candidates)
-    assert [entry.id for entry in offered][:1] == ["refund"]
+    # 払い戻し: Sudachi's group of 返金. On this three-line FAQ the one shared
+    # synonym scores low, and the decision fitted on the shipped FAQ (since
+    # issue 21's third round) no longer answers it outright: the ranking is
+    # what the synonym changes, and nothing else may be answered.
+    ranking = index.rank("払い戻してほしい")
+    assert [index.entries[position].id for _, position in ranking.ranked][:1] == [
+        "refund"
+    ]
+    result = index.match("払い戻してほしい")
+    assert result.entry is None or result.entry.id == "refund"
 
 
 def test_word_telling_intents_apart_wins(shipped_index: FaqIndex) -> None:
@@ -98,3 +105,44 @@ def test_about_is_a_particle_not_the_verb_to_earn() -> None:
 
     _, words = analyse("ポイントについて")
     assert [word.lemma for word in words if is_meaningful(word)] == ["ポイント"]
+
+
+def test_halves_are_stratified_by_entry_and_style() -> None:
+    from collections import Counter
+
+    from bench.faq_bench import load_halves
+
+    tuning, held_out = load_halves()
+    for half in (tuning, held_out):
+        styles = Counter(q["style"] for q in half)
+        other = Counter(q["style"] for q in (held_out if half is tuning else tuning))
+        # Every style on both sides, within one question of half.
+        assert set(styles) == set(other)
+        assert all(abs(styles[style] - other[style]) <= 1 for style in styles)
+    per_entry = Counter(q["expected"] for q in tuning if q["expected"])
+    per_entry_held = Counter(q["expected"] for q in held_out if q["expected"])
+    assert per_entry == per_entry_held
+
+
+def test_legacy_halves_are_kept_for_comparison() -> None:
+    from bench.faq_bench import load_halves
+
+    tuning, held_out = load_halves(split="legacy")
+    assert {q["style"] for q in tuning if q["expected"]} == {"kana", "polite", "typo"}
+    assert {q["style"] for q in held_out if q["expected"]} == {
+        "casual",
+        "long",
+        "synonym",
+    }
+
+
+def test_reranker_puts_the_entry_the_question_explains_first(
+    shipped_index: FaqIndex,
+) -> None:
+    assert shipped_index.reranker is not None
+    ranking = shipped_index.rank("LINEの連携を切りたい")
+    assert shipped_index.entries[ranking.ranked[0][1]].id == "account-unlink"
+    assert 0.0 < ranking.confidence <= 1.0
+    assert [s for s, _ in ranking.ranked] == sorted(
+        (s for s, _ in ranking.ranked), reverse=True
+    )
