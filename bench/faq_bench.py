@@ -508,7 +508,7 @@ def print_split(
         f"questions (+ {len(tuning) - len(tuning_half)} extra tuning)"
     )
     fitted = fit_split(shipped, tuning, earlier)
-    legacy_fit = fit_split(shipped, tuning, earlier, rerank=False)
+    legacy_fit = fit_split(shipped, tuning, earlier, fit_tie=False, rerank=False)
     big = lambda index: replace(  # noqa: E731
         FaqIndex.build(large, decision=None, reranker=index.reranker),
         decision=index.decision,
@@ -579,7 +579,7 @@ def print_ablation(
     )
     print(
         f"{'variant':<30} {'tuning: top-1':>13} {'reject':>6} {'rank-1':>6}"
-        f" {'held-out: top-1':>15} {'reject':>6} {'rank-1':>6}"
+        + (f" {'held-out: top-1':>15} {'reject':>6} {'rank-1':>6}" if held_out else "")
     )
     half = len(tuning_half)
     for name, options in ABLATIONS.items():
