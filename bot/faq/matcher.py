@@ -63,9 +63,9 @@ SCOPE_REACH = 4
 class MatchThresholds:
     """Score limits that decide between answering, offering choices and giving up.
 
-    Set on the tuning half of tests/faq/intent_questions.yaml by
-    `python bench/faq_bench.py --calibrate` (most right answers while at least
-    95% of out-of-scope questions go unanswered); scores are blended cosine
+    Used when the index has no decision model (the learned decision replaces
+    answer and candidate); tie_margin is set on the tuning questions by
+    `python bench/faq_bench.py --calibrate`. Scores are blended cosine
     similarities scaled by word coverage.
     """
 
