@@ -12,8 +12,12 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.faq.normalise import KATAKANA_TO_HIRAGANA, LONG_VOWEL_MARKS, clauses
+
+if TYPE_CHECKING:
+    from sudachipy import MorphemeList
 
 # Parts of speech whose words carry meaning (Sudachi's first POS field).
 CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞"})
@@ -68,10 +72,13 @@ class _Analyser:
             tokenizer = self.dictionary.tokenizer(SplitMode.C)
             self.local.tokenizer = tokenizer
         words = []
-        for morpheme in tokenizer.tokenize(text):
+        morphemes = tokenizer.tokenize(text)
+        for position, morpheme in enumerate(morphemes):
             pos = morpheme.part_of_speech()
-            content = pos[0] in CONTENT_POS
             surface = morpheme.surface()
+            content = pos[0] in CONTENT_POS and not _in_compound_particle(
+                morphemes, position
+            )
             words.append(
                 Word(
                     surface=surface,
@@ -85,6 +92,19 @@ class _Analyser:
                 )
             )
         return words
+
+
+def _in_compound_particle(morphemes: MorphemeList, position: int) -> bool:
+    """Tell whether a verb is part of "について" or "に関して" (about), not a word.
+
+    Sudachi splits them into に + 付く/関する + て, and 付く would then read
+    as "ポイントがつく" (earning points).
+    """
+    surface = morphemes[position].surface()
+    if surface not in ("つい", "関し", "かんし") or position == 0:
+        return False
+    following = position + 1 < len(morphemes) and morphemes[position + 1].surface()
+    return morphemes[position - 1].surface() == "に" and following == "て"
 
 
 _lock = threading.Lock()

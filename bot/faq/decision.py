@@ -2,8 +2,10 @@
 
 A logistic model over a few plain measures (score, lead over the runner-up,
 share of the question's words the entry explains, words the FAQ has never
-seen, a brand or another business named) fitted on the tuning half of
-tests/faq/intent_questions.yaml plus tests/faq/eval_questions.yaml by
+seen, a brand or another business named, the re-ranker's probability) fitted
+on the tuning questions (the stratified tuning half of
+tests/faq/intent_questions.yaml, tests/faq/tuning_questions.yaml, each ranked
+by a re-ranker fitted without it) plus tests/faq/eval_questions.yaml by
 `python bench/faq_bench.py --calibrate`, which prints the values below.
 """
 
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.faq.analysis import is_meaningful
+from bot.faq.analysis import Word, is_meaningful
 
 if TYPE_CHECKING:
     from bot.faq.matcher import FaqIndex, Ranking
@@ -30,6 +32,7 @@ EVIDENCE_NAMES = (
     "log score",
     "unknown nouns",
     "reading overlap",
+    "rerank share",
 )
 
 
@@ -70,12 +73,7 @@ def evidence(index: FaqIndex, ranking: Ranking) -> tuple[float, ...]:
         word.noun and not _is_hiragana(word.surface) and not index.knows(word)
         for word in words
     )
-    readings = {
-        word.reading[i : i + 2]
-        for word in ranking.words
-        if word.lemma
-        for i in range(len(word.reading) - 1)
-    }
+    readings = reading_bigrams(ranking.words)
     reading_text = index.entry_readings[position]
     overlap = sum(gram in reading_text for gram in readings) / max(1, len(readings))
     return (
@@ -89,7 +87,18 @@ def evidence(index: FaqIndex, ranking: Ranking) -> tuple[float, ...]:
         math.log(top + 1e-3),
         float(unknown_nouns),
         overlap,
+        ranking.confidence,
     )
+
+
+def reading_bigrams(words: Sequence[Word]) -> set[str]:
+    """Return the reading bigrams of a text's content words."""
+    return {
+        word.reading[i : i + 2]
+        for word in words
+        if word.lemma
+        for i in range(len(word.reading) - 1)
+    }
 
 
 def _is_hiragana(text: str) -> bool:
@@ -139,31 +148,45 @@ def fit(
 
 DEFAULT_DECISION: DecisionModel | None = DecisionModel(
     mean=(
-        0.4093,
-        0.477,
-        0.6715,
-        0.9335,
-        0.06874,
-        2.96,
-        0.6946,
-        -0.9977,
-        0.4279,
-        0.6916,
+        0.3879,
+        0.8864,
+        0.6797,
+        1.382,
+        0.1318,
+        3.808,
+        0.7404,
+        -1.054,
+        0.5291,
+        0.7018,
+        0.8901,
     ),
-    scale=(0.1741, 0.2435, 0.3506, 1.047, 0.253, 1.304, 0.3421, 0.57, 0.6732, 0.2894),
+    scale=(
+        0.1694,
+        0.227,
+        0.3308,
+        1.888,
+        0.3383,
+        2.724,
+        0.3199,
+        0.5685,
+        0.8104,
+        0.2772,
+        0.1967,
+    ),
     weights=(
-        0.4821,
-        0.3638,
-        0.2427,
-        -0.3268,
-        -0.4904,
-        0.6244,
-        0.1077,
-        0.5133,
-        -0.3526,
-        0.5768,
+        0.4843,
+        0.6864,
+        0.2686,
+        0.1916,
+        -0.3936,
+        0.6588,
+        0.4904,
+        0.5048,
+        -0.2681,
+        0.4977,
+        0.2394,
     ),
-    bias=1.695,
-    answer=0.28,
-    candidates=0.28,
+    bias=1.928,
+    answer=0.57,
+    candidates=0.57,
 )

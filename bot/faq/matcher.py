@@ -6,7 +6,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -20,6 +20,15 @@ from bot.faq.analysis import (
 from bot.faq.content import FaqEntry
 from bot.faq.decision import DEFAULT_DECISION, DecisionModel, evidence
 from bot.faq.normalise import normalise_text
+from bot.faq.reranker import (
+    RERANK_DEPTH,
+    LearnedWords,
+    Reranker,
+    candidate_features,
+    default_reranker,
+    learned_words,
+    rerank,
+)
 
 __all__ = ["FaqIndex", "FaqMatch", "MatchThresholds", "normalise_text"]
 
@@ -44,15 +53,19 @@ CONTENDERS = 3
 INTENT_SHARE = 0.6
 # A question about another business's thing keeps this share of its score.
 FOREIGN_OWNER_FACTOR = 0.6
+# An unknown noun followed by one of these particles ("ジムの", "メルカリで")
+# owns or hosts a known word within this many following words.
+OWNING_PARTICLES = frozenset({"の", "で"})
+SCOPE_REACH = 4
 
 
 @dataclass(frozen=True, slots=True)
 class MatchThresholds:
     """Score limits that decide between answering, offering choices and giving up.
 
-    Set on the tuning half of tests/faq/intent_questions.yaml by
-    `python bench/faq_bench.py --calibrate` (most right answers while at least
-    95% of out-of-scope questions go unanswered); scores are blended cosine
+    Used when the index has no decision model (the learned decision replaces
+    answer and candidate); tie_margin is set on the tuning questions by
+    `python bench/faq_bench.py --calibrate`. Scores are blended cosine
     similarities scaled by word coverage.
     """
 
@@ -72,8 +85,9 @@ class MatchThresholds:
     candidate: float = 0.18
     # Offer only candidates scoring at least this share of the best one.
     candidate_ratio: float = 0.6
-    # A runner-up within this share of the best score: ask which was meant.
-    tie_margin: float = 0.14
+    # A runner-up within this share of the best score: ask which was meant
+    # (picked from 0.02-0.2 by --calibrate; the decision weighs wider leads).
+    tie_margin: float = 0.02
 
     def answer_at(self, size: int) -> float:
         """Return the answer threshold for an FAQ with this many entries."""
@@ -93,6 +107,10 @@ class Ranking:
     # (query weight, entry postings) of each word or synonym feature shared.
     shared: list[tuple[float, tuple[tuple[int, float], ...]]]
     foreign: bool
+    # The re-ranker's probability for the best entry (1.0 without one).
+    confidence: float = 1.0
+    # The ranking by blended score before the re-ranker (empty without one).
+    blended: tuple[tuple[float, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +152,15 @@ class FaqIndex:
     entry_readings: tuple[str, ...] = ()
     weights: FeatureWeights = DEFAULT_WEIGHTS
     scope_check: bool = True
+    scope_veto: bool = False
+    scope_reach: int = SCOPE_REACH
+    owning_particles: frozenset[str] = OWNING_PARTICLES
+    ask_on_shared_word: bool = True
     intent_share: float = 0.0
     decision: DecisionModel | None = DEFAULT_DECISION
+    entry_keywords: tuple[tuple[str, ...], ...] = ()
+    learned: LearnedWords = LearnedWords((), {})
+    reranker: Reranker | None = None
 
     @classmethod
     def build(
@@ -143,10 +168,21 @@ class FaqIndex:
         entries: Sequence[FaqEntry],
         weights: FeatureWeights = DEFAULT_WEIGHTS,
         scope_check: bool = True,
+        scope_veto: bool = False,
+        scope_reach: int = SCOPE_REACH,
+        owning_particles: frozenset[str] = OWNING_PARTICLES,
+        ask_on_shared_word: bool = True,
         intent_share: float = INTENT_SHARE,
         decision: DecisionModel | None = DEFAULT_DECISION,
+        reranker: Reranker | None | Literal["shipped"] = "shipped",
     ) -> FaqIndex:
-        """Build the index from parsed FAQ entries."""
+        """Build the index from parsed FAQ entries.
+
+        reranker: "shipped" reads bot/faq/reranker.json; None ranks by score.
+        """
+        if reranker == "shipped":
+            reranker = default_reranker()
+        text_keys: list[Counter[str]] = []
         entry_features: list[Counter[str]] = []
         phrasings: list[tuple[int, Counter[str]]] = []
         entry_keys: list[frozenset[str]] = []
@@ -154,16 +190,19 @@ class FaqIndex:
         for position, entry in enumerate(entries):
             whole: Counter[str] = Counter()
             keys: set[str] = set()
+            key_counts: Counter[str] = Counter()
             readings: list[str] = []
             for text in (entry.question, *entry.alternatives):
                 features, words = analyse(text, weights)
                 keys.update(key for word in words for key in _word_keys(word))
+                key_counts.update({k for word in words for k in _word_keys(word)})
                 readings.append("".join(word.reading for word in words))
                 phrasings.append((position, features))
                 whole.update(features)
             for keyword in entry.keywords:
                 features, words = analyse(keyword, weights)
                 keys.update(key for word in words for key in _word_keys(word))
+                key_counts.update({k for word in words for k in _word_keys(word)})
                 readings.append("".join(word.reading for word in words))
                 phrasings.append((position, features))
                 for gram, count in features.items():
@@ -171,6 +210,7 @@ class FaqIndex:
             entry_features.append(whole)
             entry_keys.append(frozenset(keys))
             entry_readings.append("|".join(readings))
+            text_keys.append(key_counts)
         document_frequency: Counter[str] = Counter()
         for features in entry_features:
             document_frequency.update(features.keys())
@@ -199,8 +239,22 @@ class FaqIndex:
             entry_readings=tuple(entry_readings),
             weights=weights,
             scope_check=scope_check,
+            scope_veto=scope_veto,
+            scope_reach=scope_reach,
+            owning_particles=owning_particles,
+            ask_on_shared_word=ask_on_shared_word,
             intent_share=intent_share,
             decision=decision,
+            entry_keywords=tuple(
+                tuple(normalise_text(keyword) for keyword in entry.keywords)
+                for entry in entries
+            ),
+            learned=learned_words(
+                [entry.id for entry in entries],
+                text_keys,
+                reranker.question_keys if reranker else {},
+            ),
+            reranker=reranker,
         )
 
     def score(self, text: str) -> list[tuple[float, int]]:
@@ -243,7 +297,24 @@ class FaqIndex:
         foreign = self.scope_check and self.names_something_else(words)
         if foreign:
             combined = [(score * FOREIGN_OWNER_FACTOR, pos) for score, pos in combined]
-        return Ranking(combined, words, shared, foreign)
+        if self.reranker is None or len(combined) < 2 or combined[0][0] <= 0:
+            return Ranking(combined, words, shared, foreign)
+        rows = self.candidate_features(text, combined, words)
+        reranked, confidence = rerank(self.reranker, rows, combined)
+        return Ranking(reranked, words, shared, foreign, confidence, tuple(combined))
+
+    def candidate_features(
+        self, text: str, ranked: list[tuple[float, int]], words: list[Word]
+    ) -> list[tuple[float, ...]]:
+        """Return the re-ranker's measures of the closest entries to a text."""
+        keys = [key for word in words for key in _word_keys(word)]
+        return candidate_features(
+            self, ranked[:RERANK_DEPTH], words, keys, normalise_text(text)
+        )
+
+    def rank_by_score(self, text: str) -> Ranking:
+        """Rank by the blended score alone (the re-ranker's input)."""
+        return replace(self, reranker=None).rank(text)
 
     def explained(self, position: int, word: Word) -> bool:
         """Tell whether an entry has this word, a synonym of it or its reading."""
@@ -254,9 +325,10 @@ class FaqIndex:
     def names_something_else(self, words: list[Word]) -> bool:
         """Tell whether the text is about another business's thing.
 
-        "ユニクロの営業時間" or "ゲームのポイント": a brand the FAQ never names, or
-        an unknown noun owning ("Xの") a word the FAQ knows, means the shared
-        word belongs to something else.
+        "ユニクロの営業時間", "ゲームのポイント" or "メルカリで売った商品の送料":
+        a brand the FAQ never names, or an unknown noun owning ("Xの") or
+        hosting ("Xで") a word the FAQ knows within scope_reach words, means
+        the shared word belongs to something else.
         """
         for position, word in enumerate(words):
             if (
@@ -268,12 +340,14 @@ class FaqIndex:
                 continue
             if word.proper:
                 return True
-            following = words[position + 1 : position + 3]
+            following = words[position + 1 : position + 2 + self.scope_reach]
             if (
-                len(following) == 2
-                and following[0].surface == "の"
-                and is_meaningful(following[1])
-                and self.knows(following[1])
+                len(following) >= 2
+                and following[0].surface in self.owning_particles
+                and any(
+                    is_meaningful(later) and self.knows(later)
+                    for later in following[1:]
+                )
             ):
                 return True
         return False
@@ -305,17 +379,57 @@ class FaqIndex:
                 and top_score - runner_up >= margin
             )
             offer = top_score >= thresholds.candidate
-        if answer and not self.close_call(ranking, thresholds):
+        if answer and not self.holds_back(ranking, thresholds):
             return FaqMatch(
                 kind="answer", score=top_score, entry=self.entries[top_position]
             )
         if not (answer or offer):
             return FaqMatch(kind="none", score=top_score)
-        floor = top_score * thresholds.candidate_ratio
+        # Offer entries near the best by blended score, in the re-ranker's order.
+        blended = {position: score for score, position in ranking.blended or ranked}
+        floor = max(blended.values()) * thresholds.candidate_ratio
         candidates = tuple(
-            self.entries[position] for score, position in ranked[:3] if score >= floor
+            self.entries[position]
+            for _, position in ranked[:3]
+            if blended[position] >= floor
         )
         return FaqMatch(kind="candidates", score=top_score, candidates=candidates)
+
+    def holds_back(self, ranking: Ranking, thresholds: MatchThresholds) -> bool:
+        """Tell whether to ask instead of answering, whatever the confidence.
+
+        A close call fits two entries; a one-word question can fit two alike.
+        With scope_veto, a question about another business's thing is never
+        answered either: off by default, because on the tuning questions the
+        scope check also flags long in-scope questions with context
+        ("家族で車で行こうと思っている..."), and as evidence for the decision it
+        rejects as many out-of-scope questions while answering more in scope.
+        """
+        return (
+            self.close_call(ranking, thresholds)
+            or (self.ask_on_shared_word and self.undecided(ranking))
+            or (self.scope_veto and ranking.foreign)
+        )
+
+    def undecided(self, ranking: Ranking) -> bool:
+        """Tell whether a one-word question fits the two best entries alike.
+
+        "ポイントについて" names what several entries are about, but none of
+        them more than the others: ask which one was meant.
+        """
+        ranked = ranking.ranked
+        if len(ranked) < 2:
+            return False
+        first, second = ranked[0][1], ranked[1][1]
+        words = [word for word in ranking.words if is_meaningful(word)]
+        # One word both entries have; longer questions carry context the
+        # scores and the decision already weigh.
+        return (
+            len(words) == 1
+            and not _is_hiragana(words[0].surface)  # kana splits unreliably
+            and self.explained(first, words[0])
+            and self.explained(second, words[0])
+        )
 
     def close_call(self, ranking: Ranking, thresholds: MatchThresholds) -> bool:
         """Tell whether the runner-up is too close to answer without asking.
