@@ -1,0 +1,241 @@
+"""Freezing shared-content steps in PostgreSQL: one statement per chunk.
+
+A step variant whose message is the same for everyone needs nothing from
+Python per customer, so the database does all of it in one INSERT .. SELECT:
+it picks the due enrollments (not held out, not blocked, under the day's cap,
+in the variant's range of the stable hash), numbers them into multicast
+batches of 500, writes one PENDING `scenario_step_sends` row each and the
+batches, counts them on the cap ledger and moves the enrollments on. Whatever
+it leaves (holdouts, blocked, capped, personal steps, last steps done) goes
+through the per-customer path in running.py, which applies the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import literal_column, select, text
+from sqlalchemy.dialects import postgresql
+
+from bot.extensions import db
+from bot.marketing.rules import daily_cap, local_day
+from bot.measure.service import record_exposures
+from bot.scenarios.definition import Scenario, Step, Variant
+from bot.scenarios.models import (
+    ENROLLED,
+    FINISHED,
+    PAUSED,
+    Enrollment,
+    ScenarioRecord,
+)
+from bot.scenarios.sending import Outbox
+from bot.scenarios.service import bucket_sql, due_at, parsed, variant_ranges
+
+CHUNK = 5000
+BATCH = 500
+
+_FREEZE = """
+WITH picked AS (
+    SELECT e.id, e.line_user_id, e.quiet_waits, e.cap_waits, {bucket} AS bucket
+    FROM scenario_enrollments e
+    JOIN line_users u ON u.id = e.line_user_id
+    WHERE e.scenario_id = :sid AND e.next_step = :step AND e.status = :active
+        AND e.next_due_at <= :now AND NOT e.holdout
+        AND u.is_friend AND u.blocked_at IS NULL
+        AND {bucket} * :total >= :low AND {bucket} * :total < :high
+        AND (SELECT count(*) FROM marketing_messages m
+             WHERE m.line_user_id = e.line_user_id AND m.local_day = :day) < :cap
+        {one_per_customer}
+    ORDER BY e.id
+    LIMIT :chunk
+    FOR UPDATE OF e SKIP LOCKED
+),
+numbered AS (
+    SELECT p.*, (row_number() OVER (ORDER BY p.id) - 1) / :batch AS slot
+    FROM picked p
+),
+batches AS (
+    INSERT INTO scenario_send_batches
+        (id, scenario_id, step_no, variant, messages, status, created_at)
+    SELECT (CAST(:batch_ids AS integer[]))[slot + 1], :sid, :step, :variant,
+        CAST(:messages AS json), :pending, :now
+    FROM numbered GROUP BY slot
+),
+sends AS (
+    INSERT INTO scenario_step_sends (enrollment_id, scenario_id, step_no,
+        variant, status, batch_id, quiet_waits, cap_waits, created_at)
+    SELECT id, :sid, :step, :variant, :pending,
+        (CAST(:batch_ids AS integer[]))[slot + 1], quiet_waits, cap_waits, :now
+    FROM numbered
+    RETURNING id, enrollment_id, batch_id
+),
+moved AS (
+    UPDATE scenario_enrollments e
+    SET next_step = :step + 1, next_due_at = {next_due}, status = :next_status,
+        finished_at = :finished_at, quiet_waits = 0, cap_waits = 0
+    FROM numbered n WHERE e.id = n.id
+),
+ledger AS (
+    INSERT INTO marketing_messages (line_user_id, local_day, source, sent_at)
+    SELECT line_user_id, :day, :source, :now FROM numbered
+)
+SELECT s.batch_id, s.id, n.line_user_id, u.line_user_id AS line_id
+FROM sends s
+JOIN numbered n ON n.id = s.enrollment_id
+JOIN line_users u ON u.id = n.line_user_id
+ORDER BY s.batch_id, s.id
+"""
+
+# A customer with two due enrollments of one step (entry: every) goes one at
+# a time, through the per-customer path, so the cap counts each.
+_ONE_PER_CUSTOMER = """
+        AND NOT EXISTS (SELECT 1 FROM scenario_enrollments o
+            WHERE o.line_user_id = e.line_user_id AND o.status = :active
+                AND o.scenario_id = e.scenario_id AND o.next_step = e.next_step
+                AND o.next_due_at <= :now AND o.id <> e.id)
+"""
+
+
+def freeze_shared_steps(now: datetime) -> Iterator[tuple[Outbox, int]]:
+    """Freeze every due shared-content step, committing and yielding each chunk.
+
+    Yields the chunk's outbox and how many enrollments finished with it.
+    """
+    due = (
+        select(Enrollment.scenario_id, Enrollment.next_step)
+        .join(ScenarioRecord, ScenarioRecord.id == Enrollment.scenario_id)
+        .where(
+            Enrollment.next_due_at <= now,
+            Enrollment.status == ENROLLED,
+            ScenarioRecord.status != PAUSED,
+        )
+        .distinct()
+    )
+    groups = db.session.execute(due).all()
+    records = {r.id: r for r in db.session.scalars(select(ScenarioRecord))}
+    for scenario_id, step_no in sorted(groups):
+        scenario = parsed(records[scenario_id])
+        if step_no >= len(scenario.steps):
+            continue
+        step = scenario.steps[step_no]
+        for variant, low, high in variant_ranges(step):
+            if variant.personal or low == high:
+                continue
+            while True:
+                outbox, finished, picked = _freeze_chunk(
+                    scenario, step_no, variant, (low, high), now
+                )
+                db.session.commit()
+                if picked:
+                    yield outbox, finished
+                if picked < CHUNK:
+                    break
+
+
+def _freeze_chunk(
+    scenario: Scenario,
+    step_no: int,
+    variant: Variant,
+    bounds: tuple[int, int],
+    now: datetime,
+) -> tuple[Outbox, int, int]:
+    step = scenario.steps[step_no]
+    bucket = _compiled(
+        bucket_sql(scenario.id, literal_column("e.line_user_id"), "variant")
+    )
+    next_due, finishing = _next_due(scenario, step_no + 1, now)
+    sql = _FREEZE.format(
+        bucket=bucket,
+        next_due=next_due,
+        one_per_customer=_ONE_PER_CUSTOMER if scenario.entry_every else "",
+    )
+    messages = list(variant.messages)
+    params: dict[str, Any] = {
+        "sid": scenario.id,
+        "step": step_no,
+        "variant": variant.id,
+        "active": ENROLLED,
+        "pending": "pending",
+        "now": now,
+        "day": local_day(now),
+        "cap": daily_cap(),
+        "total": _total(step),
+        "low": bounds[0],
+        "high": bounds[1],
+        "chunk": CHUNK,
+        "batch": BATCH,
+        "batch_ids": _reserve_batch_ids(-(-CHUNK // BATCH)),
+        "messages": json.dumps(messages, ensure_ascii=False),
+        "next_status": FINISHED if finishing else ENROLLED,
+        "finished_at": now if finishing else None,
+        "source": f"scenario:{scenario.id}",
+    }
+    rows = db.session.execute(text(sql), params).all()
+    outbox = Outbox()
+    for batch_id, send_id, _, line_id in rows:
+        to, ids, _ = outbox.batches.setdefault(batch_id, ([], [], messages))
+        to.append(line_id)
+        ids.append(send_id)
+    if rows:
+        record_exposures(
+            [row.line_user_id for row in rows],
+            now,
+            f"scenario:{scenario.id}",
+            variant.id,
+        )
+    return outbox, len(rows) if finishing else 0, len(rows)
+
+
+def _total(step: Step) -> int:
+    return max(1, sum(v.weight for v in step.variants))
+
+
+def _next_due(scenario: Scenario, step_no: int, now: datetime) -> tuple[str, bool]:
+    """Return the next step's due time as SQL over the bucket, and if it finishes."""
+    if step_no >= len(scenario.steps):
+        return "NULL", True
+    step = scenario.steps[step_no]
+    ranges = variant_ranges(step)
+    moments = [
+        (low, high, due_at(now, step.after, variant.at))
+        for variant, low, high in ranges
+    ]
+    if len({moment for _, _, moment in moments}) == 1:
+        return _timestamp(moments[0][2]), False
+    total = _total(step)
+    cases = " ".join(
+        f"WHEN n.bucket * {total} >= {low} AND n.bucket * {total} < {high}"
+        f" THEN {_timestamp(moment)}"
+        for low, high, moment in moments
+    )
+    return f"CASE {cases} ELSE {_timestamp(moments[-1][2])} END", False
+
+
+def _timestamp(moment: datetime) -> str:
+    return f"CAST('{moment.isoformat()}' AS timestamptz)"
+
+
+def _compiled(expression: Any) -> str:
+    sql = str(
+        expression.compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+        )
+    )
+    # The compiler doubles % for the driver; text() does that again itself.
+    return sql.replace("%%", "%")
+
+
+def _reserve_batch_ids(count: int) -> list[int]:
+    """Take batch ids from the table's sequence; unused ones are only a gap."""
+    return list(
+        db.session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('scenario_send_batches', 'id'))"
+                " FROM generate_series(1, :n)"
+            ),
+            {"n": count},
+        )
+    )
