@@ -34,6 +34,10 @@ steps:
 """
 
 
+# Exactly once through both freezes (see conftest.freeze_path).
+pytestmark = pytest.mark.usefixtures("freeze_path")
+
+
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"QUOTA_CHECK_MIN_MESSAGES": 1}
