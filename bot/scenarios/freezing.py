@@ -13,6 +13,7 @@ through the per-customer path in running.py, which applies the same rules.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -23,11 +24,12 @@ from sqlalchemy.dialects import postgresql
 from bot.extensions import db
 from bot.marketing.rules import daily_cap, local_day
 from bot.measure.service import record_exposures
-from bot.scenarios.definition import Scenario, Step, Variant
+from bot.scenarios.definition import Scenario, Step
 from bot.scenarios.models import (
     ENROLLED,
     FINISHED,
     PAUSED,
+    PENDING,
     Enrollment,
     ScenarioRecord,
 )
@@ -39,36 +41,43 @@ BATCH = 500
 
 _FREEZE = """
 WITH picked AS (
-    SELECT e.id, e.line_user_id, e.quiet_waits, e.cap_waits, {bucket} AS bucket
+    SELECT e.id, e.line_user_id, e.quiet_waits, e.cap_waits
     FROM scenario_enrollments e
     JOIN line_users u ON u.id = e.line_user_id
     WHERE e.scenario_id = :sid AND e.next_step = :step AND e.status = :active
         AND e.next_due_at <= :now AND NOT e.holdout
         AND u.is_friend AND u.blocked_at IS NULL
-        AND {bucket} * :total >= :low AND {bucket} * :total < :high
         AND (SELECT count(*) FROM marketing_messages m
              WHERE m.line_user_id = e.line_user_id AND m.local_day = :day) < :cap
         {one_per_customer}
-    ORDER BY e.id
+    -- The due-time index, stopping at the chunk: no sort of every due row.
+    ORDER BY e.next_due_at
     LIMIT :chunk
     FOR UPDATE OF e SKIP LOCKED
 ),
+drawn AS (
+    SELECT p.*, b.bucket, {variant_no} AS variant_no
+    FROM picked p CROSS JOIN LATERAL (SELECT {bucket} AS bucket) b
+),
 numbered AS (
-    SELECT p.*, (row_number() OVER (ORDER BY p.id) - 1) / :batch AS slot
-    FROM picked p
+    SELECT d.*, d.variant_no * :slots
+        + (row_number() OVER (PARTITION BY d.variant_no ORDER BY d.id) - 1) / :batch
+        + 1 AS slot
+    FROM drawn d
 ),
 batches AS (
     INSERT INTO scenario_send_batches
         (id, scenario_id, step_no, variant, messages, status, created_at)
-    SELECT (CAST(:batch_ids AS integer[]))[slot + 1], :sid, :step, :variant,
-        CAST(:messages AS json), :pending, :now
-    FROM numbered GROUP BY slot
+    SELECT (CAST(:batch_ids AS bigint[]))[slot], :sid, :step,
+        (CAST(:variants AS text[]))[variant_no + 1],
+        CAST((CAST(:messages AS text[]))[variant_no + 1] AS json), :pending, :now
+    FROM numbered GROUP BY slot, variant_no
 ),
 sends AS (
     INSERT INTO scenario_step_sends (enrollment_id, scenario_id, step_no,
         variant, status, batch_id, quiet_waits, cap_waits, created_at)
-    SELECT id, :sid, :step, :variant, :pending,
-        (CAST(:batch_ids AS integer[]))[slot + 1], quiet_waits, cap_waits, :now
+    SELECT id, :sid, :step, (CAST(:variants AS text[]))[variant_no + 1], :pending,
+        (CAST(:batch_ids AS bigint[]))[slot], quiet_waits, cap_waits, :now
     FROM numbered
     RETURNING id, enrollment_id, batch_id
 ),
@@ -82,7 +91,7 @@ ledger AS (
     INSERT INTO marketing_messages (line_user_id, local_day, source, sent_at)
     SELECT line_user_id, :day, :source, :now FROM numbered
 )
-SELECT s.batch_id, s.id, n.line_user_id, u.line_user_id AS line_id
+SELECT s.batch_id, s.id, n.line_user_id, n.variant_no, u.line_user_id AS line_id
 FROM sends s
 JOIN numbered n ON n.id = s.enrollment_id
 JOIN line_users u ON u.id = n.line_user_id
@@ -102,7 +111,8 @@ _ONE_PER_CUSTOMER = """
 def freeze_shared_steps(now: datetime) -> Iterator[tuple[Outbox, int]]:
     """Freeze every due shared-content step, committing and yielding each chunk.
 
-    Yields the chunk's outbox and how many enrollments finished with it.
+    Yields the chunk's outbox and how many enrollments finished with it. A
+    step with a personal variant is left to the per-customer path whole.
     """
     due = (
         select(Enrollment.scenario_id, Enrollment.next_step)
@@ -120,73 +130,81 @@ def freeze_shared_steps(now: datetime) -> Iterator[tuple[Outbox, int]]:
         scenario = parsed(records[scenario_id])
         if step_no >= len(scenario.steps):
             continue
-        step = scenario.steps[step_no]
-        for variant, low, high in variant_ranges(step):
-            if variant.personal or low == high:
-                continue
-            while True:
-                outbox, finished, picked = _freeze_chunk(
-                    scenario, step_no, variant, (low, high), now
-                )
-                db.session.commit()
-                if picked:
-                    yield outbox, finished
-                if picked < CHUNK:
-                    break
+        if any(v.personal for v in scenario.steps[step_no].variants):
+            continue
+        while True:
+            outbox, finished, picked = _freeze_chunk(scenario, step_no, now)
+            db.session.commit()
+            if picked:
+                yield outbox, finished
+            if picked < CHUNK:
+                break
 
 
 def _freeze_chunk(
-    scenario: Scenario,
-    step_no: int,
-    variant: Variant,
-    bounds: tuple[int, int],
-    now: datetime,
+    scenario: Scenario, step_no: int, now: datetime
 ) -> tuple[Outbox, int, int]:
     step = scenario.steps[step_no]
-    bucket = _compiled(
-        bucket_sql(scenario.id, literal_column("e.line_user_id"), "variant")
-    )
+    variants = [variant for variant, _, _ in variant_ranges(step)]
+    expression = bucket_sql(scenario.id, literal_column("p.line_user_id"), "variant")
     next_due, finishing = _next_due(scenario, step_no + 1, now)
     sql = _FREEZE.format(
-        bucket=bucket,
+        bucket=_compiled(expression),
+        variant_no=_variant_no(step, "b.bucket"),
         next_due=next_due,
         one_per_customer=_ONE_PER_CUSTOMER if scenario.entry_every else "",
     )
-    messages = list(variant.messages)
+    slots = -(-CHUNK // BATCH)
+    messages = [list(v.messages) for v in variants]
     params: dict[str, Any] = {
         "sid": scenario.id,
         "step": step_no,
-        "variant": variant.id,
         "active": ENROLLED,
-        "pending": "pending",
+        "pending": PENDING,
         "now": now,
         "day": local_day(now),
         "cap": daily_cap(),
-        "total": _total(step),
-        "low": bounds[0],
-        "high": bounds[1],
         "chunk": CHUNK,
         "batch": BATCH,
-        "batch_ids": _reserve_batch_ids(-(-CHUNK // BATCH)),
-        "messages": json.dumps(messages, ensure_ascii=False),
+        "slots": slots,
+        "batch_ids": _reserve_batch_ids(slots * len(variants)),
+        "variants": [v.id for v in variants],
+        "messages": [json.dumps(m, ensure_ascii=False) for m in messages],
         "next_status": FINISHED if finishing else ENROLLED,
         "finished_at": now if finishing else None,
         "source": f"scenario:{scenario.id}",
     }
+    # The ledger grows chunk by chunk: a plan cached while it looked empty
+    # would scan it once per customer. JIT costs more than it saves here.
+    db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    db.session.execute(text("SET LOCAL jit = off"))
     rows = db.session.execute(text(sql), params).all()
     outbox = Outbox()
-    for batch_id, send_id, _, line_id in rows:
-        to, ids, _ = outbox.batches.setdefault(batch_id, ([], [], messages))
+    exposed: dict[int, list[int]] = defaultdict(list)
+    for batch_id, send_id, user_id, variant_no, line_id in rows:
+        to, ids, _ = outbox.batches.setdefault(batch_id, ([], [], messages[variant_no]))
         to.append(line_id)
         ids.append(send_id)
-    if rows:
+        exposed[variant_no].append(user_id)
+    for variant_no, user_ids in exposed.items():
         record_exposures(
-            [row.line_user_id for row in rows],
-            now,
-            f"scenario:{scenario.id}",
-            variant.id,
+            user_ids, now, f"scenario:{scenario.id}", variants[variant_no].id
         )
     return outbox, len(rows) if finishing else 0, len(rows)
+
+
+def _variant_no(step: Step, bucket: str) -> str:
+    """Return SQL giving the drawn variant's index: `choose_variant` in SQL."""
+    ranges = variant_ranges(step)
+    if len(ranges) == 1:
+        return "0"
+    total = _total(step)
+    cases = " ".join(
+        f"WHEN {bucket} * {total} >= {low} AND {bucket} * {total} < {high} THEN {n}"
+        for n, (_, low, high) in enumerate(ranges)
+        if low < high
+    )
+    return f"CASE {cases} ELSE {len(ranges) - 1} END"
 
 
 def _total(step: Step) -> int:
