@@ -108,12 +108,18 @@ _ONE_PER_CUSTOMER = """
 """
 
 
-def freeze_shared_steps(now: datetime) -> Iterator[tuple[Outbox, int]]:
-    """Freeze every due shared-content step, committing and yielding each chunk.
+_QUIET_WAIT = """
+UPDATE scenario_enrollments e
+SET next_due_at = :until, quiet_waits = e.quiet_waits + 1
+FROM line_users u
+WHERE u.id = e.line_user_id AND e.scenario_id = :sid AND e.next_step = :step
+    AND e.status = :active AND e.next_due_at <= :now AND NOT e.holdout
+    AND u.is_friend AND u.blocked_at IS NULL
+"""
 
-    Yields the chunk's outbox and how many enrollments finished with it. A
-    step with a personal variant is left to the per-customer path whole.
-    """
+
+def _due_steps(now: datetime) -> Iterator[tuple[Scenario, int]]:
+    """Yield each scenario (not paused) and step that has due enrollments."""
     due = (
         select(Enrollment.scenario_id, Enrollment.next_step)
         .join(ScenarioRecord, ScenarioRecord.id == Enrollment.scenario_id)
@@ -128,8 +134,41 @@ def freeze_shared_steps(now: datetime) -> Iterator[tuple[Outbox, int]]:
     records = {r.id: r for r in db.session.scalars(select(ScenarioRecord))}
     for scenario_id, step_no in sorted(groups):
         scenario = parsed(records[scenario_id])
-        if step_no >= len(scenario.steps):
-            continue
+        if step_no < len(scenario.steps):
+            yield scenario, step_no
+
+
+def wait_for_quiet_hours_end(now: datetime, until: datetime) -> int:
+    """Move every due step that would send to the end of quiet hours; commit.
+
+    Quiet hours are one decision for the whole batch: one UPDATE per
+    scenario step. Holdouts, blocked customers and finished scenarios are
+    left to the per-customer path, which records them as it always does.
+    """
+    moved = 0
+    for scenario, step_no in list(_due_steps(now)):
+        result = db.session.execute(
+            text(_QUIET_WAIT),
+            {
+                "until": until,
+                "sid": scenario.id,
+                "step": step_no,
+                "active": ENROLLED,
+                "now": now,
+            },
+        )
+        moved += int(result.rowcount or 0)
+    db.session.commit()
+    return moved
+
+
+def freeze_shared_steps(now: datetime) -> Iterator[tuple[Outbox, int]]:
+    """Freeze every due shared-content step, committing and yielding each chunk.
+
+    Yields the chunk's outbox and how many enrollments finished with it. A
+    step with a personal variant is left to the per-customer path whole.
+    """
+    for scenario, step_no in list(_due_steps(now)):
         if any(v.personal for v in scenario.steps[step_no].variants):
             continue
         while True:

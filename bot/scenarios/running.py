@@ -33,7 +33,7 @@ from bot.members.models import Member
 from bot.messages import render
 from bot.scenarios import coupons
 from bot.scenarios.definition import Scenario, Variant
-from bot.scenarios.freezing import freeze_shared_steps
+from bot.scenarios.freezing import freeze_shared_steps, wait_for_quiet_hours_end
 from bot.scenarios.models import (
     BLOCKED,
     ENROLLED,
@@ -128,7 +128,10 @@ def run_due(
     started = time.perf_counter()
     delivery = Delivery(now)
     try:
-        if _set_based(now, enrollment_ids):
+        quiet = quiet_hours()
+        if _set_based(now, enrollment_ids) and quiet.contains(now):
+            report.quiet += wait_for_quiet_hours_end(now, quiet.next_allowed(now))
+        elif _set_based(now, enrollment_ids):
             for outbox, finished in freeze_shared_steps(now):
                 report.finished += finished
                 delivery.submit(outbox)
@@ -158,16 +161,13 @@ def run_due(
 
 
 def _set_based(now: datetime, enrollment_ids: list[int] | None) -> bool:
-    """Tell whether the shared-content steps freeze in one statement per chunk.
+    """Tell whether due steps are decided in one statement per step and chunk.
 
     PostgreSQL only (SQLite, the embedded default, takes the per-customer
-    path); a sweep, not one event's enrollments; none in quiet hours, where
-    every step waits.
+    path), and a sweep, not one event's own enrollments.
     """
-    return (
-        enrollment_ids is None
-        and db.session.get_bind().dialect.name == "postgresql"
-        and not quiet_hours().contains(now)
+    return enrollment_ids is None and db.session.get_bind().dialect.name == (
+        "postgresql"
     )
 
 
