@@ -60,7 +60,10 @@ drawn AS (
     FROM picked p CROSS JOIN LATERAL (SELECT {bucket} AS bucket) b
 ),
 numbered AS (
-    SELECT d.*, d.variant_no * :slots
+    -- Ids taken here, so the answer needs no join back to the inserted rows.
+    SELECT d.*, nextval(pg_get_serial_sequence('scenario_step_sends', 'id'))
+            AS send_id,
+        d.variant_no * :slots
         + (row_number() OVER (PARTITION BY d.variant_no ORDER BY d.id) - 1) / :batch
         + 1 AS slot
     FROM drawn d
@@ -74,12 +77,11 @@ batches AS (
     FROM numbered GROUP BY slot, variant_no
 ),
 sends AS (
-    INSERT INTO scenario_step_sends (enrollment_id, scenario_id, step_no,
+    INSERT INTO scenario_step_sends (id, enrollment_id, scenario_id, step_no,
         variant, status, batch_id, quiet_waits, cap_waits, created_at)
-    SELECT id, :sid, :step, (CAST(:variants AS text[]))[variant_no + 1], :pending,
-        (CAST(:batch_ids AS bigint[]))[slot], quiet_waits, cap_waits, :now
+    SELECT send_id, id, :sid, :step, (CAST(:variants AS text[]))[variant_no + 1],
+        :pending, (CAST(:batch_ids AS bigint[]))[slot], quiet_waits, cap_waits, :now
     FROM numbered
-    RETURNING id, enrollment_id, batch_id
 ),
 moved AS (
     UPDATE scenario_enrollments e
@@ -91,11 +93,11 @@ ledger AS (
     INSERT INTO marketing_messages (line_user_id, local_day, source, sent_at)
     SELECT line_user_id, :day, :source, :now FROM numbered
 )
-SELECT s.batch_id, s.id, n.line_user_id, n.variant_no, u.line_user_id AS line_id
-FROM sends s
-JOIN numbered n ON n.id = s.enrollment_id
+SELECT (CAST(:batch_ids AS bigint[]))[n.slot] AS batch_id, n.send_id,
+    n.line_user_id, n.variant_no, u.line_user_id AS line_id
+FROM numbered n
 JOIN line_users u ON u.id = n.line_user_id
-ORDER BY s.batch_id, s.id
+ORDER BY n.slot, n.send_id
 """
 
 # A customer with two due enrollments of one step (entry: every) goes one at
