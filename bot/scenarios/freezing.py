@@ -50,8 +50,8 @@ WITH picked AS (
         AND (SELECT count(*) FROM marketing_messages m
              WHERE m.line_user_id = e.line_user_id AND m.local_day = :day) < :cap
         {one_per_customer}
-    -- The due-time index, stopping at the chunk: no sort of every due row.
-    ORDER BY e.next_due_at
+    -- No ORDER BY: the scan stops at the chunk, with or without statistics
+    -- (ordered, a table not yet analyzed sorts every due row each chunk).
     LIMIT :chunk
     FOR UPDATE OF e SKIP LOCKED
 ),
@@ -189,9 +189,12 @@ def _freeze_chunk(
     variants = [variant for variant, _, _ in variant_ranges(step)]
     expression = bucket_sql(scenario.id, literal_column("p.line_user_id"), "variant")
     next_due, finishing = _next_due(scenario, step_no + 1, now)
+    variant_no = _variant_no(step, "b.bucket")
+    # The hash only where a draw depends on it (A/B here, or next step's time).
+    drawn = variant_no != "0" or "n.bucket" in next_due
     sql = _FREEZE.format(
-        bucket=_compiled(expression),
-        variant_no=_variant_no(step, "b.bucket"),
+        bucket=_compiled(expression) if drawn else "0",
+        variant_no=variant_no,
         next_due=next_due,
         one_per_customer=_ONE_PER_CUSTOMER if scenario.entry_every else "",
     )
