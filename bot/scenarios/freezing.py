@@ -1,13 +1,17 @@
 """Freezing shared-content steps in PostgreSQL: one statement per chunk.
 
-A step variant whose message is the same for everyone needs nothing from
-Python per customer, so the database does all of it in one INSERT .. SELECT:
-it picks the due enrollments (not held out, not blocked, under the day's cap,
-in the variant's range of the stable hash), numbers them into multicast
-batches of 500, writes one PENDING `scenario_step_sends` row each and the
-batches, counts them on the cap ledger and moves the enrollments on. Whatever
-it leaves (holdouts, blocked, capped, personal steps, last steps done) goes
-through the per-customer path in running.py, which applies the same rules.
+A step whose variants are the same for everyone needs nothing from Python
+per customer, so the database does all of it in one statement per chunk of
+5,000: it picks the due enrollments (not held out, not blocked, under the
+day's cap), draws each one's variant from the same hash `choose_variant` uses
+(`bucket_sql`), numbers them into multicast batches of 500 per variant, writes
+one PENDING `scenario_step_sends` row each and the batches, counts them on the
+cap ledger (through bot.marketing's SQL) and moves the enrollments on, all in
+the transaction committed before anything goes to LINE. Whatever it leaves
+(holdouts, blocked, capped, personal steps, finished scenarios) goes through
+the per-customer path in running.py, which applies the same rules; SQLite
+takes that path for everything. In quiet hours, one UPDATE per step moves
+every due step to their end.
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ from sqlalchemy import literal_column, select, text
 from sqlalchemy.dialects import postgresql
 
 from bot.extensions import db
-from bot.marketing.rules import daily_cap, local_day
+from bot.marketing.rules import (
+    daily_cap,
+    local_day,
+    record_marketing_messages_sql,
+    under_cap_sql,
+)
 from bot.measure.service import record_exposures
 from bot.scenarios.definition import Scenario, Step
 from bot.scenarios.models import (
@@ -47,8 +56,7 @@ WITH picked AS (
     WHERE e.scenario_id = :sid AND e.next_step = :step AND e.status = :active
         AND e.next_due_at <= :now AND NOT e.holdout
         AND u.is_friend AND u.blocked_at IS NULL
-        AND (SELECT count(*) FROM marketing_messages m
-             WHERE m.line_user_id = e.line_user_id AND m.local_day = :day) < :cap
+        AND {under_cap}
         {one_per_customer}
     -- No ORDER BY: the scan stops at the chunk, with or without statistics
     -- (ordered, a table not yet analyzed sorts every due row each chunk).
@@ -89,10 +97,7 @@ moved AS (
         finished_at = :finished_at, quiet_waits = 0, cap_waits = 0
     FROM numbered n WHERE e.id = n.id
 ),
-ledger AS (
-    INSERT INTO marketing_messages (line_user_id, local_day, source, sent_at)
-    SELECT line_user_id, :day, :source, :now FROM numbered
-)
+ledger AS ({ledger})
 SELECT (CAST(:batch_ids AS bigint[]))[n.slot] AS batch_id, n.send_id,
     n.line_user_id, n.variant_no, u.line_user_id AS line_id
 FROM numbered n
@@ -197,6 +202,8 @@ def _freeze_chunk(
         variant_no=variant_no,
         next_due=next_due,
         one_per_customer=_ONE_PER_CUSTOMER if scenario.entry_every else "",
+        under_cap=under_cap_sql("e.line_user_id"),
+        ledger=record_marketing_messages_sql("numbered", "line_user_id"),
     )
     slots = -(-CHUNK // BATCH)
     messages = [list(v.messages) for v in variants]
