@@ -67,7 +67,7 @@ drawn AS (
     SELECT p.*, b.bucket, {variant_no} AS variant_no
     FROM picked p CROSS JOIN LATERAL (SELECT {bucket} AS bucket) b
 ),
-numbered AS (
+numbered AS MATERIALIZED (
     -- Ids taken here, so the answer needs no join back to the inserted rows.
     SELECT d.*, nextval(pg_get_serial_sequence('scenario_step_sends', 'id'))
             AS send_id,

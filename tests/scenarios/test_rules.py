@@ -67,6 +67,52 @@ def test_step_due_in_quiet_hours_goes_out_when_they_end(
     assert (send.status, send.quiet_waits) == (SENT, 1)
 
 
+def test_in_quiet_hours_holdouts_and_blocked_are_recorded_and_the_rest_wait(
+    runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
+) -> None:
+    write_scenario(
+        tmp_path, "night", one_step("night", "朝のお知らせ", "holdout_percent: 40")
+    )
+    load(runner, tmp_path)
+    users = [add_friend(friends, f"客{i}") for i in range(20)]
+    blocked_line_id, blocked_id = users.pop()
+    for _, user_id in [*users, (blocked_line_id, blocked_id)]:
+        enroll_at("night", user_id, tokyo_day(1, 22))
+    from bot.models_base import utcnow
+    from bot.scenarios.models import BLOCKED, EXITED, ScenarioRecord
+    from bot.users.models import LineUser
+
+    db.session.get(LineUser, blocked_id).blocked_at = utcnow()
+    db.session.commit()
+    scenario = parsed(db.session.get(ScenarioRecord, "night"))
+    held = {uid for _, uid in users if in_holdout(scenario, uid)}
+    assert 0 < len(held) < len(users)
+
+    assert run_due(runner, tokyo_day(1, 22)).exit_code == 0
+    for line_id, _ in users:
+        assert pushed_texts(friends, line_id) == []
+    by_user = {e.line_user_id: e for e in enrollments("night")}
+    assert (by_user[blocked_id].status, by_user[blocked_id].exit_reason) == (
+        EXITED,
+        BLOCKED,
+    )
+    for _, user_id in users:
+        if user_id not in held:
+            waiting = by_user[user_id]
+            assert (waiting.next_due_at, waiting.quiet_waits) == (tokyo_day(2, 9), 1)
+    statuses = sorted(s.status for s in step_sends("night"))
+    assert statuses == sorted([HELD_OUT] * len(held) + [BLOCKED])
+
+    assert run_due(runner, tokyo_day(2, 9)).exit_code == 0
+    for line_id, user_id in users:
+        expected = [] if user_id in held else ["朝のお知らせ"]
+        assert pushed_texts(friends, line_id) == expected
+    assert pushed_texts(friends, blocked_line_id) == []
+    sent = [s for s in step_sends("night") if s.status == SENT]
+    assert len(sent) == len(users) - len(held)
+    assert {s.quiet_waits for s in sent} == {1}
+
+
 def test_cap_holds_the_third_message_of_the_day_until_the_next_morning(
     runner: FlaskCliRunner, ctx: None, tmp_path: Path, friends: Any
 ) -> None:
