@@ -17,11 +17,14 @@ every due step to their end.
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import literal_column, select, text
 from sqlalchemy.dialects import postgresql
 
@@ -47,6 +50,8 @@ from bot.scenarios.service import bucket_sql, due_at, parsed, variant_ranges
 
 CHUNK = 5000
 BATCH = 500
+# Connections freezing one step's chunks at once: PostgreSQL does the work.
+FREEZERS = 2
 
 _FREEZE = """
 WITH picked AS (
@@ -174,17 +179,65 @@ def freeze_shared_steps(now: datetime) -> Iterator[tuple[Outbox, int]]:
 
     Yields the chunk's outbox and how many enrollments finished with it. A
     step with a personal variant is left to the per-customer path whole.
+    FREEZERS connections take a step's chunks side by side (SKIP LOCKED keeps
+    them apart), so PostgreSQL works on more than one core.
     """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     for scenario, step_no in list(_due_steps(now)):
         if any(v.personal for v in scenario.steps[step_no].variants):
             continue
-        while True:
-            outbox, finished, picked = _freeze_chunk(scenario, step_no, now)
-            db.session.commit()
-            if picked:
-                yield outbox, finished
-            if picked < CHUNK:
-                break
+        frozen: queue.Queue[tuple[Outbox, int] | BaseException | None] = queue.Queue()
+        freezers = [
+            threading.Thread(
+                target=_freeze_step,
+                args=(app, scenario, step_no, now, frozen),
+                name=f"scenario-freezer-{n}",
+            )
+            for n in range(FREEZERS)
+        ]
+        for freezer in freezers:
+            freezer.start()
+        running, failure = len(freezers), None
+        try:
+            while running:
+                item = frozen.get()
+                if item is None:
+                    running -= 1
+                elif isinstance(item, BaseException):
+                    failure = failure or item
+                elif failure is None:
+                    yield item
+        finally:
+            for freezer in freezers:
+                freezer.join()
+        if failure is not None:
+            raise failure
+
+
+def _freeze_step(
+    app: Flask,
+    scenario: Scenario,
+    step_no: int,
+    now: datetime,
+    frozen: queue.Queue[tuple[Outbox, int] | BaseException | None],
+) -> None:
+    """Freeze chunks of one step on this thread's own connection until none is left."""
+    with app.app_context():
+        try:
+            while True:
+                outbox, finished, picked = _freeze_chunk(scenario, step_no, now)
+                db.session.commit()
+                if picked:
+                    frozen.put((outbox, finished))
+                # Fewer than a chunk: the rest is done or another freezer has it.
+                if picked < CHUNK:
+                    break
+        except BaseException as exc:  # handed to the caller's thread
+            db.session.rollback()
+            frozen.put(exc)
+        finally:
+            db.session.remove()
+            frozen.put(None)
 
 
 def _freeze_chunk(
