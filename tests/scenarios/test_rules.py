@@ -291,8 +291,10 @@ steps:
 
 
 def test_the_sql_bucket_is_the_python_bucket(ctx: None, freeze_path: str) -> None:
-    if db.session.get_bind().dialect.name != "postgresql" or freeze_path != "set_based":
+    if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("the SQL draw is PostgreSQL's")
+    if freeze_path != "set_based":
+        pytest.skip("no freeze involved: once is enough")
     from sqlalchemy import literal_column, select
 
     ids = list(range(1, 3001)) + [2**31 - 1, 987654321]
