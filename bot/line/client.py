@@ -108,7 +108,8 @@ def _configuration(host: str, settings: Settings) -> Configuration:
     )
     # Retries are ours (jobs with backoff and retry keys), never urllib3's.
     config.retries = urllib3.Retry(total=0, redirect=0, raise_on_status=False)
-    config.connection_pool_maxsize = max(16, settings.WORKER_THREADS * 2)
+    # At least one keep-alive connection per scenario sender thread (32).
+    config.connection_pool_maxsize = max(32, settings.WORKER_THREADS * 2)
     return config
 
 

@@ -134,6 +134,29 @@ def record_marketing_message(user_id: int, moment: datetime, source: str) -> Non
     record_marketing_messages([user_id], moment, source)
 
 
+def under_cap_sql(user_id: str) -> str:
+    """Return a SQL condition: the customer `user_id` names is under today's cap.
+
+    For set-based senders; binds :day (`local_day`) and :cap (`daily_cap`).
+    """
+    return (
+        "(SELECT count(*) FROM marketing_messages m"
+        f" WHERE m.line_user_id = {user_id} AND m.local_day = :day) < :cap"
+    )
+
+
+def record_marketing_messages_sql(rows: str, user_id: str) -> str:
+    """Return an INSERT counting each of `rows` on the ledger (a CTE's body).
+
+    The set-based counterpart of `record_marketing_messages`: the ledger is
+    still written only from here. Binds :day, :source and :now.
+    """
+    return (
+        "INSERT INTO marketing_messages (line_user_id, local_day, source, sent_at)"
+        f" SELECT {user_id}, :day, :source, :now FROM {rows}"
+    )
+
+
 def at_cap_today(moment: datetime) -> Select[tuple[int]]:
     """Select the customers who reached the day's cap (for a segment's query)."""
     return (

@@ -11,7 +11,7 @@ and no step is lost.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +37,9 @@ from bot.users.models import LineUser
 
 log = logging.getLogger(__name__)
 
-SENDER_THREADS = 16
+# Enough to keep LINE's push limit busy over keep-alive connections; the LINE
+# client's connection pool is at least this large, so each thread keeps one.
+SENDER_THREADS = 32
 FAILED = "failed"
 
 
@@ -120,66 +122,124 @@ def pending_outbox() -> Outbox:
     return outbox
 
 
-def deliver(outbox: Outbox, now: datetime) -> DeliveryOutcome:
-    """Send an outbox within LINE's rate limits, recording each answer as it comes."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    outcome = DeliveryOutcome()
-    futures: list[tuple[Future[str], list[int]]] = []
-    # Measurement: one customAggregationUnit per scenario, step and variant.
-    send_units, batch_units = scenario_units(
-        [push[0] for push in outbox.pushes], list(outbox.batches), now
-    )
-    with ThreadPoolExecutor(SENDER_THREADS, thread_name_prefix="scenario") as pool:
+class Delivery:
+    """Send outboxes on sender threads while the caller freezes the next ones.
+
+    `submit` starts an outbox's requests at once; `record_finished` writes
+    LINE's answers that have come back (push by record, multicast by batch)
+    and commits, without waiting; `close` waits for the rest.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self.pool = ThreadPoolExecutor(SENDER_THREADS, thread_name_prefix="scenario")
+        self.outcome = DeliveryOutcome()
+        # (future, step-send ids, batch id or None)
+        self.waiting: list[tuple[Future[str], list[int], int | None]] = []
+
+    def submit(self, outbox: Outbox) -> None:
+        """Start sending an outbox whose records are committed PENDING."""
+        # Measurement: one customAggregationUnit per scenario, step and variant.
+        send_units, batch_units = scenario_units(
+            [push[0] for push in outbox.pushes], list(outbox.batches), self.now
+        )
+        app = self.app
         for send_id, enrollment_id, step_no, to, messages in outbox.pushes:
             key = step_retry_key(enrollment_id, step_no)
             unit = send_units.get(send_id)
-            future = pool.submit(_push_in_app, app, to, messages, key, unit)
-            futures.append((future, [send_id]))
+            future = self.pool.submit(_push_in_app, app, to, messages, key, unit)
+            self.waiting.append((future, [send_id], None))
         for batch_id, (to, ids, messages) in outbox.batches.items():
+            # A batch is at most 500 by construction: one request, one retry key.
             for start in range(0, len(to), MAX_RECIPIENTS):
-                # A batch is at most 500 by construction; the slice is a guard.
                 chunk = to[start : start + MAX_RECIPIENTS]
                 key = batch_retry_key(batch_id)
                 unit = batch_units.get(batch_id)
-                future = pool.submit(_multicast_in_app, app, chunk, messages, key, unit)
-                futures.append((future, ids))
-        done: dict[str, list[int]] = defaultdict(list)
-        for future, ids in futures:
+                future = self.pool.submit(
+                    _multicast_in_app, app, chunk, messages, key, unit
+                )
+                self.waiting.append((future, ids, batch_id))
+
+    def record_finished(self, wait: bool = False) -> None:
+        """Record the answers LINE gave so far (all of them with `wait`)."""
+        still: list[tuple[Future[str], list[int], int | None]] = []
+        sent: list[int] = []
+        batches: list[int] = []
+        failed: list[int] = []
+        failed_batches: list[int] = []
+        for future, ids, batch_id in self.waiting:
+            if not wait and not future.done():
+                still.append((future, ids, batch_id))
+                continue
             try:
                 result = future.result()
             except LineTransientError:
-                outcome.retry_later += len(ids)
+                self.outcome.retry_later += len(ids)
                 continue
             except LineApiError as exc:
                 log.warning("scenario send refused", extra={"status": exc.status})
-                done[FAILED].extend(ids)
-                outcome.failed += len(ids)
+                if batch_id is None:
+                    failed.extend(ids)
+                else:
+                    failed_batches.append(batch_id)
+                self.outcome.failed += len(ids)
                 continue
-            done[SENT].extend(ids)
-            if result == "already":
-                outcome.already += len(ids)
+            if batch_id is None:
+                sent.extend(ids)
             else:
-                outcome.delivered += len(ids)
-            if len(done[SENT]) >= 5000:
-                mark_sent(done.pop(SENT), now, SENT)
-        mark_sent(done.get(SENT, []), now, SENT)
-        mark_sent(done.get(FAILED, []), now, FAILED)
-    if outbox.batches:
-        db.session.execute(
-            update(SendBatch)
-            .where(SendBatch.id.in_(list(outbox.batches)))
-            .values(status=SENT, sent_at=now)
-        )
-        db.session.commit()
-    return outcome
+                batches.append(batch_id)
+            if result == "already":
+                self.outcome.already += len(ids)
+            else:
+                self.outcome.delivered += len(ids)
+        self.waiting = still
+        if sent or batches:
+            mark_sent(sent, self.now, SENT, batches)
+        if failed or failed_batches:
+            mark_sent(failed, self.now, FAILED, failed_batches)
+
+    def close(self) -> DeliveryOutcome:
+        """Wait for every request, record the answers and stop the threads."""
+        try:
+            self.record_finished(wait=True)
+        finally:
+            self.pool.shutdown(wait=True)
+        return self.outcome
 
 
-def mark_sent(send_ids: list[int], now: datetime, status: str) -> None:
-    """Record LINE's answer for step sends, and commit."""
+def deliver(outbox: Outbox, now: datetime) -> DeliveryOutcome:
+    """Send an outbox within LINE's rate limits, recording each answer as it comes."""
+    delivery = Delivery(now)
+    try:
+        delivery.submit(outbox)
+    except BaseException:
+        delivery.pool.shutdown(wait=True)
+        raise
+    return delivery.close()
+
+
+def mark_sent(
+    send_ids: list[int], now: datetime, status: str, batch_ids: Sequence[int] = ()
+) -> None:
+    """Record LINE's answer for step sends and whole batches, and commit."""
     for start in range(0, len(send_ids), 5000):
         db.session.execute(
             update(StepSend)
             .where(in_ids(StepSend.id, send_ids[start : start + 5000]))
+            .values(status=status, sent_at=now)
+        )
+    # A multicast's answer is one for its batch: one statement for all of them.
+    for start in range(0, len(batch_ids), 500):
+        chunk = list(batch_ids[start : start + 500])
+        db.session.execute(
+            update(StepSend)
+            .where(in_ids(StepSend.batch_id, chunk), StepSend.status == PENDING)
+            .values(status=status, sent_at=now)
+        )
+        db.session.execute(
+            update(SendBatch)
+            .where(in_ids(SendBatch.id, chunk))
             .values(status=status, sent_at=now)
         )
     db.session.commit()

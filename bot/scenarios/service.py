@@ -9,7 +9,18 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Text,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import BIT
 
 from bot.extensions import db
 from bot.scenarios.definition import Scenario, Step, Variant, parse_scenario
@@ -60,9 +71,26 @@ def enrolling_scenarios(trigger: str) -> list[Scenario]:
 
 
 def bucket(scenario_id: str, user_id: int, salt: str) -> int:
-    """Return a stable number 0-9999 for a customer in a scenario."""
+    """Return a stable number 0-9999 for a customer in a scenario.
+
+    `bucket_sql` computes the same number in PostgreSQL: keep them together.
+    """
     digest = hashlib.sha256(f"{salt}:{scenario_id}:{user_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % 10000
+
+
+# 2**64 % 10000: PostgreSQL reads the 8 bytes as a signed bigint.
+_WRAP = 2**64 % 10000
+
+
+def bucket_sql(scenario_id: str, user_id: ColumnElement[Any], salt: str) -> Any:
+    """Return `bucket(scenario_id, user_id, salt)` as a PostgreSQL expression."""
+    key = literal(f"{salt}:{scenario_id}:") + cast(user_id, Text)
+    digest = func.sha256(func.convert_to(key, literal("UTF8")))
+    head = func.encode(func.substring(digest, 1, 8), literal("hex"))
+    signed = cast(cast(literal("x") + head, BIT(64)), BigInteger)
+    wrap = case((signed < 0, _WRAP), else_=0)
+    return (signed % 10000 + 10000 + wrap) % 10000
 
 
 def in_holdout(scenario: Scenario, user_id: int) -> bool:
@@ -70,16 +98,32 @@ def in_holdout(scenario: Scenario, user_id: int) -> bool:
     return bucket(scenario.id, user_id, "holdout") < scenario.holdout_percent * 100
 
 
+def variant_ranges(step: Step) -> list[tuple[Variant, int, int]]:
+    """Return each variant with its share of bucket x total weight: [low, high).
+
+    A customer gets the variant whose range holds bucket x total; integers,
+    so the Python draw and the SQL one (`variant_sql`) agree exactly.
+    """
+    total = sum(v.weight for v in step.variants)
+    ranges, low = [], 0
+    for variant in step.variants:
+        high = low + variant.weight * 10000
+        ranges.append((variant, low, high))
+        low = high
+    if len(step.variants) == 1:
+        return [(step.variants[0], 0, 10000 * max(total, 1))]
+    return ranges
+
+
 def choose_variant(scenario: Scenario, step: Step, user_id: int) -> Variant:
     """Draw the customer's variant: once per customer and scenario, reproducibly."""
     if len(step.variants) == 1:
         return step.variants[0]
     total = sum(v.weight for v in step.variants)
-    point = bucket(scenario.id, user_id, "variant") * total / 10000
-    for variant in step.variants:
-        if point < variant.weight:
+    point = bucket(scenario.id, user_id, "variant") * total
+    for variant, low, high in variant_ranges(step):
+        if low <= point < high:
             return variant
-        point -= variant.weight
     return step.variants[-1]
 
 

@@ -34,6 +34,10 @@ steps:
 """
 
 
+# Exactly once through both freezes (see conftest.freeze_path).
+pytestmark = pytest.mark.usefixtures("freeze_path")
+
+
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"QUOTA_CHECK_MIN_MESSAGES": 1}
@@ -192,3 +196,46 @@ def test_the_worker_sweep_sends_due_steps_once(
     assert pushed_texts(friends, line_id) == ["みなさまへ"]
     [enrollment] = enrollments("both")
     assert enrollment.next_step == 1
+
+
+@pytest.mark.parametrize("crash", [False, True], ids=["whole", "freezer-killed"])
+def test_chunks_frozen_side_by_side_reach_everyone_once(
+    runner: FlaskCliRunner,
+    ctx: None,
+    tmp_path: Path,
+    friends: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    freeze_path: str,
+    crash: bool,
+) -> None:
+    from bot.scenarios import freezing
+
+    # Small chunks and batches: the freezers share a step's many chunks.
+    monkeypatch.setattr(freezing, "CHUNK", 3)
+    monkeypatch.setattr(freezing, "BATCH", 2)
+    if crash:
+        _crash_once(monkeypatch, freezing, "record_exposures")
+    write_scenario(tmp_path, "both", TWO_KINDS)
+    load(runner, tmp_path)
+    users = [add_friend(friends, f"客{i}") for i in range(17)]
+    for _, user_id in users:
+        enroll_at("both", user_id, tokyo_day(1, 10))
+
+    first = run_due(runner, tokyo_day(1, 10))
+    if crash and freeze_path == "set_based":
+        assert first.exit_code != 0
+        assert run_due(runner, tokyo_day(1, 10, 1)).exit_code == 0
+    else:
+        assert first.exit_code == 0
+    assert run_due(runner, tokyo_day(1, 10, 2)).exit_code == 0
+
+    for line_id, _ in users:
+        assert pushed_texts(friends, line_id) == ["みなさまへ"]
+    sends = step_sends("both")
+    assert len(sends) == 17
+    assert {s.status for s in sends} == {SENT}
+    assert len({s.enrollment_id for s in sends}) == 17
+    batches = [s.batch_id for s in sends]
+    if freeze_path == "set_based":
+        assert all(batches.count(b) <= 2 for b in batches)
+    assert all(e.next_step == 1 for e in enrollments("both"))
