@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.extensions import db
+from bot.extensions import db, one_connection_session
 from bot.jobs import enqueue, is_final_attempt, is_transient
 from bot.logs import log_context
 from bot.models_base import utcnow
@@ -29,80 +29,87 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
     A job carries the new events of one round of webhook deliveries, each as
     [row id, LINE user id]. Each is handled and recorded on its own; when one
     fails in a way worth retrying, the others still run, and the retried job
-    skips the events already done.
+    skips the events already done. The job holds the locks of all its users
+    (taken in one round trip) and one database connection throughout.
     """
+    from bot.webhook.dispatch import user_locks
+
     retry: Exception | None = None
     sent: list[int] = []
-    try:
-        for event_pk, line_user_id in events:
-            try:
-                if handle_webhook_event(event_pk, line_user_id):
-                    sent.append(event_pk)
-            except Exception as exc:  # noqa: BLE001 - transient: finish the others
-                retry = exc
-    finally:
-        # One statement for the job: a worker lost before it leaves the events
-        # `sending`, and a retry sends their outboxes again under the same keys.
-        if sent:
-            _mark_sent(sent)
+    keys = [line_user_id or f"event-{pk}" for pk, line_user_id in events]
+    with one_connection_session(), user_locks(keys):
+        try:
+            for event_pk, _ in events:
+                try:
+                    if handle_webhook_event(event_pk):
+                        sent.append(event_pk)
+                except Exception as exc:  # noqa: BLE001 - transient: finish the others
+                    retry = exc
+        finally:
+            # One statement for the job: a worker lost before it leaves the
+            # events `sending`, and a retry sends their outboxes again under
+            # the same keys.
+            if sent:
+                _mark_sent(sent)
     if retry is not None:
         raise retry
 
 
-def handle_webhook_event(event_pk: int, line_user_id: str | None) -> bool:
+def handle_webhook_event(event_pk: int) -> bool:
     """Dispatch one stored event, commit, then send its outbox; tell if it sent.
 
-    The user's lock comes first and the row is read once under it (with its
-    user, in the same query), so a duplicate job that waited for the lock sees
-    the event already done. The handler's data, the outbox and the status
-    `sending` are committed together; the messages go out after that commit,
-    and the event is `done` once they have (the caller marks every sent event
-    of its job in one statement). A retry of an event found `sending` sends
-    the stored outbox again (same retry keys, the reply token's attempt
-    marker) without running the handler twice.
+    The caller holds the user's lock, and the row is read once under it (with
+    its user and their open conversation, in the same query), so a duplicate
+    job that waited for the lock sees the event already done. The handler's
+    data, the outbox and the status `sending` are committed together; the
+    messages go out after that commit, and the event is `done` once they have
+    (the caller marks every sent event of its job in one statement). A retry
+    of an event found `sending` sends the stored outbox again (same retry
+    keys, the reply token's attempt marker) without running the handler twice.
     Returns True when the outbox went out and the event waits to be marked.
     Raises only a failure worth retrying, and only before the last attempt.
     """
-    from bot.webhook.dispatch import dispatch_event, load_event, user_lock
+    from bot.webhook.dispatch import dispatch_event, load_event
 
-    with user_lock(line_user_id or f"event-{event_pk}"):
-        loaded = load_event(event_pk)
-        if loaded is None:
-            log.warning("queued event not found", extra={"event_pk": event_pk})
+    loaded = load_event(event_pk)
+    if loaded is None:
+        log.warning("queued event not found", extra={"event_pk": event_pk})
+        db.session.rollback()
+        return False
+    event, user, conversation = loaded
+    with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
+        if event.status in FINISHED:
+            log.info("event already handled")
+            db.session.rollback()
             return False
-        event, user = loaded
-        with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
-            if event.status in FINISHED:
-                log.info("event already handled")
-                return False
-            webhook_event_id = event.webhook_event_id
-            reply_token = event.payload.get("replyToken")
-            try:
-                if event.status == SENDING and event.outbox:
-                    outbox, to = event.outbox, recipient(user)
-                    db.session.rollback()
-                else:
-                    ctx = dispatch_event(event, user)
-                    outbox, to = ctx.outbox, recipient(ctx.user)
-                    if not outbox:
-                        # A try counts when it ends: here, in _mark_sent once
-                        # the outbox is out, or in _record_failure.
-                        event.attempts += 1
-                    event.status = SENDING if outbox else DONE
-                    event.outbox = outbox or None
-                    event.handled_at = utcnow()
-                    db.session.commit()
-                if outbox:
-                    send_outbox(webhook_event_id, reply_token, to, outbox)
-            except Exception as exc:
+        webhook_event_id = event.webhook_event_id
+        reply_token = event.payload.get("replyToken")
+        try:
+            if event.status == SENDING and event.outbox:
+                outbox, to = event.outbox, recipient(user)
                 db.session.rollback()
-                _record_failure(event_pk, exc)
-                if is_transient(exc) and not is_final_attempt():
-                    raise
-                log.exception("event failed for good; see `flask events failed`")
-                return False
-            log.info("event handled")
-            return bool(outbox)
+            else:
+                ctx = dispatch_event(event, user, conversation)
+                outbox, to = ctx.outbox, recipient(ctx.user)
+                if not outbox:
+                    # A try counts when it ends: here, in _mark_sent once
+                    # the outbox is out, or in _record_failure.
+                    event.attempts += 1
+                event.status = SENDING if outbox else DONE
+                event.outbox = outbox or None
+                event.handled_at = utcnow()
+                db.session.commit()
+            if outbox:
+                send_outbox(webhook_event_id, reply_token, to, outbox)
+        except Exception as exc:
+            db.session.rollback()
+            _record_failure(event_pk, exc)
+            if is_transient(exc) and not is_final_attempt():
+                raise
+            log.exception("event failed for good; see `flask events failed`")
+            return False
+        log.info("event handled")
+        return bool(outbox)
 
 
 def _mark_sent(event_pks: list[int]) -> None:
