@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Connection, update
 
 from bot.extensions import db, one_connection_session
 from bot.jobs import enqueue, is_final_attempt, is_transient
@@ -113,14 +113,22 @@ def handle_webhook_event(event_pk: int) -> bool:
 
 
 def _mark_sent(event_pks: list[int]) -> None:
+    # On the job's connection, outside the session's transactions: one
+    # statement that commits itself (one round trip, not BEGIN, UPDATE, COMMIT).
     db.session.rollback()
-    db.session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.id.in_(event_pks), WebhookEvent.status == SENDING)
-        .values(status=DONE, outbox=None, attempts=WebhookEvent.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    connection = db.session().bind
+    assert isinstance(connection, Connection), "runs in one_connection_session"
+    default = connection.default_isolation_level
+    connection.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        connection.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id.in_(event_pks), WebhookEvent.status == SENDING)
+            .values(status=DONE, outbox=None, attempts=WebhookEvent.attempts + 1)
+        )
+        connection.commit()
+    finally:
+        connection.execution_options(isolation_level=default)
 
 
 def _record_failure(event_pk: int, exc: Exception) -> None:
