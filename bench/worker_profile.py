@@ -69,7 +69,7 @@ PARTS = [
 # as the handler, the job's commit as "commit and bookkeeping").
 STEPS = [
     ("user_locks ", "per-user locks (Redis)"),
-    ("user_lock ", "per-user locks (Redis)"),
+    ("user_lock ", "per-user locks (Redis)"),  # main's, one per event
     ("one_connection_session ", "connection checkout"),
     ("load_event ", "load_event (event, user, conversation)"),
     ("live_faq ", "handler: FAQ version and index"),

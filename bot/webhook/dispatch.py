@@ -76,13 +76,6 @@ def user_locks(keys: Sequence[str]) -> Iterator[None]:
             redis.eval(_RELEASE_ALL, len(names), *names, token)
 
 
-@contextlib.contextmanager
-def user_lock(key: str) -> Iterator[None]:
-    """Hold one user's lock (see user_locks)."""
-    with user_locks([key]):
-        yield
-
-
 def load_event(
     event_pk: int,
 ) -> tuple[WebhookEvent, LineUser | None, Conversation | None] | None:
