@@ -107,6 +107,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="end-to-end rounds: inline, bot workers, minimal workers, alternating",
     )
     parser.add_argument("--skip-ack", action="store_true")
+    parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--keep-logs", action="store_true")
     return parser.parse_args(argv)
@@ -221,7 +222,9 @@ class BenchRun:
         duration, rounds = self.args.duration, self.args.rounds
         count = int(ACK_BODIES_PER_SECOND * duration)
         files = []
-        for number in range(rounds + 1):
+        # The warm-up's, then per round one for the bot and one for the notify
+        # variant: every body a webhookEventId that server has not seen.
+        for number in range(2 * rounds + 1):
             size = count if number else int(ACK_BODIES_PER_SECOND * WARMUP_SECONDS)
             bodies = local_text_bodies(
                 CHANNEL_SECRET, size, ACK_USERS, DEFAULT_BOT_USER_ID
@@ -230,23 +233,39 @@ class BenchRun:
         minimal, minimal_port = self.start_served(
             "minimal", "webhook_minimal_app:app", self.bench_env, "bench"
         )
+        # Issue 22: the bot with the event table as the queue (INSERT + NOTIFY
+        # in one statement, no Redis), run alternately with the bot.
+        notify, notify_port = self.start_served(
+            "notify", "webhook_notify_app:app", self.bot_env, "bench"
+        )
         self.wrk(minimal_port, files[0], WARMUP_SECONDS)
         self.wrk(self.bot_port, files[0], WARMUP_SECONDS)
+        self.wrk(notify_port, files[0], WARMUP_SECONDS)
         stored_before = count_events(self.args.database_url)
         queued_before = count_queued_jobs(self.args.redis_url)
-        minimal_runs, bot_runs = [], []
-        for bodies_file in files[1:]:
-            minimal_runs.append(self.wrk(minimal_port, bodies_file, duration))
-            bot_runs.append(self.wrk(self.bot_port, bodies_file, duration))
+        minimal_runs, bot_runs, notify_runs = [], [], []
+        bot_answered = bot_stored = 0
+        for number in range(rounds):
+            bot_file, notify_file = files[1 + 2 * number], files[2 + 2 * number]
+            minimal_runs.append(self.wrk(minimal_port, bot_file, duration))
+            bot_runs.append(self.wrk(self.bot_port, bot_file, duration))
+            # Rows are counted for the bot alone: before the variant runs.
+            bot_answered += bot_runs[-1].requests
+            bot_stored += count_events(self.args.database_url) - stored_before
+            notify_runs.append(self.wrk(notify_port, notify_file, duration))
+            stored_before = count_events(self.args.database_url)
         self.processes.stop(minimal)
+        self.processes.stop(notify)
         return {
             "bodies": count,
             "minimal": max(minimal_runs, key=lambda r: r.rps),
             "bot": max(bot_runs, key=lambda r: r.rps),
+            "notify": max(notify_runs, key=lambda r: r.rps),
             "minimal_runs": minimal_runs,
             "bot_runs": bot_runs,
-            "bot_answered": sum(r.requests for r in bot_runs),
-            "bot_stored": count_events(self.args.database_url) - stored_before,
+            "notify_runs": notify_runs,
+            "bot_answered": bot_answered,
+            "bot_stored": bot_stored,
             "bot_queued": count_queued_jobs(self.args.redis_url) - queued_before,
         }
 
@@ -272,6 +291,9 @@ def run_all(run: BenchRun) -> None:
     run.start_emulator()
     run.start_served("bot", "wsgi:app", run.bot_env)
     ack = run.ack_phase() if not args.skip_ack else None
+    if args.skip_e2e:
+        print_report(args, ack, [], background, faq_loaded)
+        return
     # The ack phase's events were never meant to be handled: drop them and
     # their queued jobs before the workers start.
     flush_redis(args.redis_url)

@@ -58,6 +58,7 @@ def _cpu_line(label: str, per_unit: dict[str, float]) -> str:
     order = [
         "minimal",
         "bot",
+        "notify",
         "inline",
         "worker",
         "minworker",
@@ -89,7 +90,8 @@ def print_report(
     )
     if ack is not None:
         _print_ack(args, ack)
-    _print_e2e(args, pairs, faq_loaded)
+    if pairs:
+        _print_e2e(args, pairs, faq_loaded)
 
 
 def _print_ack(args: argparse.Namespace, ack: dict[str, Any]) -> None:
@@ -107,14 +109,16 @@ def _print_ack(args: argparse.Namespace, ack: dict[str, Any]) -> None:
     )
     header = f"  {'server':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     print(header + f" {'errors':>7}")
-    for number, (low, high) in enumerate(
-        zip(ack["minimal_runs"], ack["bot_runs"], strict=True), 1
+    for number, (low, high, table) in enumerate(
+        zip(ack["minimal_runs"], ack["bot_runs"], ack["notify_runs"], strict=True), 1
     ):
-        print(_ack_row(f"pair {number}: minimal (signature check only)", low))
-        print(_ack_row(f"pair {number}: bot (verify, store, enqueue)", high))
+        print(_ack_row(f"round {number}: minimal (signature check only)", low))
+        print(_ack_row(f"round {number}: bot (verify, store, enqueue)", high))
+        print(_ack_row(f"round {number}: bot, table queue (store+NOTIFY)", table))
         print(
-            f"  pair {number}: bot / minimal throughput {high.rps / low.rps:.2f}x, "
-            f"p99 {high.p99_ms / low.p99_ms:.2f}x"
+            f"  round {number}: bot / minimal throughput {high.rps / low.rps:.2f}x, "
+            f"p99 {high.p99_ms / low.p99_ms:.2f}x; table queue / minimal "
+            f"{table.rps / low.rps:.2f}x, p99 {table.p99_ms / low.p99_ms:.2f}x"
         )
     throughput = bot.rps / minimal.rps if minimal.rps else 0.0
     p99 = bot.p99_ms / minimal.p99_ms if minimal.p99_ms else float("inf")
@@ -124,8 +128,15 @@ def _print_ack(args: argparse.Namespace, ack: dict[str, Any]) -> None:
         f"{_mark(throughput >= ACK_THROUGHPUT_TARGET)}), "
         f"p99 {p99:.2f}x (target <= {ACK_P99_TARGET}x: {_mark(p99 <= ACK_P99_TARGET)})"
     )
+    table = ack["notify"]
+    print(
+        f"  best table queue (INSERT + NOTIFY, no Redis) / minimal: "
+        f"{table.rps / minimal.rps if minimal.rps else 0.0:.2f}x, "
+        f"p99 {table.p99_ms / minimal.p99_ms if minimal.p99_ms else 0.0:.2f}x; "
+        f"/ bot (INSERT + enqueue): {table.rps / bot.rps if bot.rps else 0.0:.2f}x"
+    )
     print("  CPU ms per answered request, by process (best runs; all cores):")
-    for name in ("minimal", "bot"):
+    for name in ("minimal", "bot", "notify"):
         print(_cpu_line(name, ack[name].cpu_ms_per_request()))
     print(
         f"  the bot stored {ack['bot_stored']:,} new events and queued "

@@ -64,6 +64,38 @@ PARTS = [
 ]
 
 
+# Where on-CPU samples are counted by step of the job: the innermost frame
+# that names one of these functions decides (so the handler's own queries count
+# as the handler, the job's commit as "commit and bookkeeping").
+STEPS = [
+    ("user_locks ", "per-user locks (Redis)"),
+    ("user_lock ", "per-user locks (Redis)"),  # main's, one per event
+    ("one_connection_session ", "connection checkout"),
+    ("load_event ", "load_event (event, user, conversation)"),
+    ("live_faq ", "handler: FAQ version and index"),
+    ("clear_not_understood ", "handler: misses DELETE (Redis)"),
+    ("keep_for_operator ", "handler: handoff interceptor"),
+    ("FaqIndex.match ", "handler: FAQ match"),
+    ("dispatch_event ", "handler: the rest"),
+    ("send_outbox ", "send_outbox (LINE call, reply marker)"),
+    ("_mark_sent ", "_mark_sent (one UPDATE per job)"),
+    ("handle_webhook_event ", "handle_webhook_event: commit and bookkeeping"),
+    ("handle_webhook_events ", "the job: the rest"),
+    ("run_in_app ", "app context, session.remove"),
+    ("dramatiq/middleware", "Dramatiq middleware"),
+    ("dramatiq/", "Dramatiq (consumer fetch and ack, worker)"),
+]
+
+
+def step_of(stack: str) -> str:
+    """Return the step of the job a collapsed py-spy stack belongs to."""
+    for frame in reversed(stack.split(";")):
+        for pattern, step in STEPS:
+            if pattern in frame:
+                return step
+    return "other (interpreter, threading)"
+
+
 def part_of(stack: str) -> str:
     """Return the part a collapsed py-spy stack belongs to."""
     frames = stack.split(";")
@@ -120,13 +152,15 @@ def run(args: argparse.Namespace, processes: ProcessGroup, log_dir: Path) -> int
         "BOT_ENV": "production",
         "LINE_CHANNEL_SECRET": CHANNEL_SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-        "SECRET_KEY": "bench-secret-key",
+        "SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "LINE_API_BASE_URL": url,
         "LINE_API_DATA_BASE_URL": url + "/data",
         "LINE_ACCESS_BASE_URL": url,
-        "BOT_BASE_URL": "http://127.0.0.1:1",
+        # Production wants its public https URL; the bench never opens links.
+        "BOT_BASE_URL": "https://bot.bench.invalid",
+        "LINE_LOGIN_CHANNEL_ID": "1660000001",
         "LOG_LEVEL": "WARNING",
     }
     prepare_database(args.database_url, env)
@@ -206,6 +240,7 @@ def run(args: argparse.Namespace, processes: ProcessGroup, log_dir: Path) -> int
 def print_shares(samples: Path) -> None:
     """Print the share of on-CPU samples of each part of the worker's path."""
     counts: Counter[str] = Counter()
+    steps: Counter[str] = Counter()
     functions: Counter[str] = Counter()
     for line in samples.read_text().splitlines():
         stack, _, number = line.rpartition(" ")
@@ -213,12 +248,16 @@ def print_shares(samples: Path) -> None:
             # The main thread polling the emulator is not the worker.
             continue
         counts[part_of(stack)] += int(number)
+        steps[step_of(stack)] += int(number)
         leaf = stack.split(";")[-1]
         functions[leaf] += int(number)
     total = sum(counts.values()) or 1
     print(f"on-CPU samples of the worker's threads: {total:,}")
     for part, number in counts.most_common():
         print(f"  {part:<40} {100 * number / total:5.1f}%")
+    print("by step of the job:")
+    for step, number in steps.most_common():
+        print(f"  {step:<52} {100 * number / total:5.1f}%")
     print("top leaf functions:")
     for leaf, number in functions.most_common(15):
         print(f"  {100 * number / total:5.1f}%  {leaf[:110]}")

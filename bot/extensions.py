@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Flask, current_app
@@ -107,3 +108,23 @@ def _run_after_commit(session: Session) -> None:
 def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
+@contextlib.contextmanager
+def one_connection_session() -> Iterator[None]:
+    """Run the app context's session on one pooled connection until the block ends.
+
+    A session bound to the engine gives its connection back at every commit,
+    and the next statement checks one out again (with a pre-ping round trip);
+    a job that commits once per event keeps one connection instead. Each
+    commit still ends its own transaction.
+    """
+    db.session.remove()
+    connection = db.engine.connect()
+    try:
+        # SQLAlchemy's own Session: Flask-SQLAlchemy's always picks the engine.
+        db.session.registry.set(Session(bind=connection))
+        yield
+    finally:
+        db.session.remove()
+        connection.close()

@@ -33,6 +33,9 @@ class EventContext:
     outbox: list[dict[str, Any]] = field(default_factory=list)
     # True when this event created the user's row (profile fetched just now).
     first_contact: bool = False
+    # What the dispatcher read with the event for a domain, by name (one query
+    # instead of one per handler); a name missing here was not read.
+    preloaded: dict[str, Any] = field(default_factory=dict)
 
     @property
     def payload(self) -> dict[str, Any]:

@@ -116,7 +116,10 @@ def keep_for_operator(ctx: EventContext) -> bool:
     """Store any message of a customer who waits for or talks to a person."""
     if ctx.line_user_id is None or ctx.user is None:
         return False
-    conversation = service.open_conversation_of(ctx.user.id)
+    if service.OPEN_CONVERSATION in ctx.preloaded:
+        conversation = ctx.preloaded[service.OPEN_CONVERSATION]
+    else:
+        conversation = service.open_conversation_of(ctx.user.id)
     if conversation is None:
         return False
     message = ctx.payload.get("message") or {}

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from bot.extensions import db, get_redis
 from bot.handoff.hours import BusinessHours
@@ -46,6 +46,16 @@ def open_conversation_of(user_id: int) -> Conversation | None:
             Conversation.user_id == user_id, Conversation.state.in_(OPEN_STATES)
         )
     )
+
+
+# The key of EventContext.preloaded under which the dispatcher puts the
+# user's open conversation, read with the event (see open_conversation_join).
+OPEN_CONVERSATION = "handoff.open_conversation"
+
+
+def open_conversation_join(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Return the condition that joins a user id to their open conversation."""
+    return (Conversation.user_id == user_id) & Conversation.state.in_(OPEN_STATES)
 
 
 def open_conversation(user_id: int, reason: str, now: datetime) -> Conversation:

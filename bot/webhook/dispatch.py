@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Iterator, Sequence
 
 from flask import current_app
-from redis.exceptions import LockError
 from sqlalchemy import select
 
 from bot.extensions import db, get_redis
 from bot.handlers.context import EventContext
+from bot.handoff.models import Conversation
+from bot.handoff.service import OPEN_CONVERSATION, open_conversation_join
 from bot.jobs import TransientError
 from bot.routing import EVENT, get_router
 from bot.users.models import LineUser
@@ -25,42 +28,86 @@ class UserBusy(TransientError):
     """Another worker is handling an event of the same user; try again shortly."""
 
 
+# Take every key or none, in one round trip: all-or-nothing cannot deadlock
+# two jobs that share users, whatever order their events come in.
+_ACQUIRE_ALL = """
+for i, key in ipairs(KEYS) do
+  if redis.call('exists', key) == 1 then return 0 end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('set', key, ARGV[1], 'px', ARGV[2])
+end
+return 1
+"""
+_RELEASE_ALL = """
+local released = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('get', key) == ARGV[1] then
+    redis.call('del', key)
+    released = released + 1
+  end
+end
+return released
+"""
+_RETRY_EVERY_SECONDS = 0.05
+
+
 @contextlib.contextmanager
-def user_lock(key: str) -> Iterator[None]:
-    """Hold the per-user lock so that two events of one user never run at once."""
+def user_locks(keys: Sequence[str]) -> Iterator[None]:
+    """Hold the locks of every user of a job, so no two of a user's events overlap.
+
+    One round trip takes them all and one gives them back, instead of two
+    per event; a job waits while another job holds any of its users.
+    """
     settings = current_app.config["SETTINGS"]
-    lock = get_redis().lock(
-        f"lock:user:{key}",
-        timeout=settings.USER_LOCK_SECONDS,
-        blocking_timeout=settings.USER_LOCK_SECONDS / 2,
-    )
-    if not lock.acquire():
-        raise UserBusy(f"user {key} is busy")
+    redis = get_redis()
+    names = sorted({f"lock:user:{key}" for key in keys})
+    token = uuid.uuid4().hex
+    ttl_ms = settings.USER_LOCK_SECONDS * 1000
+    deadline = time.monotonic() + settings.USER_LOCK_SECONDS / 2
+    while not redis.eval(_ACQUIRE_ALL, len(names), *names, token, ttl_ms):
+        if time.monotonic() >= deadline:
+            raise UserBusy(f"{len(names)} user(s) busy")
+        time.sleep(_RETRY_EVERY_SECONDS)
     try:
         yield
     finally:
-        with contextlib.suppress(LockError):
-            lock.release()
+        with contextlib.suppress(Exception):
+            redis.eval(_RELEASE_ALL, len(names), *names, token)
 
 
-def load_event(event_pk: int) -> tuple[WebhookEvent, LineUser | None] | None:
-    """Return a stored event and its user (if known) with one query."""
+def load_event(
+    event_pk: int,
+) -> tuple[WebhookEvent, LineUser | None, Conversation | None] | None:
+    """Return a stored event, its user and their open conversation in one query.
+
+    The conversation is what the handoff interceptor asks of every message;
+    reading it here saves the handler a round trip.
+    """
     row = db.session.execute(
-        select(WebhookEvent, LineUser)
+        select(WebhookEvent, LineUser, Conversation)
         .outerjoin(LineUser, LineUser.line_user_id == WebhookEvent.line_user_id)
+        .outerjoin(Conversation, open_conversation_join(LineUser.id))
         .where(WebhookEvent.id == event_pk)
     ).one_or_none()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], row[2])
 
 
-def dispatch_event(event: WebhookEvent, user: LineUser | None) -> EventContext:
+def dispatch_event(
+    event: WebhookEvent,
+    user: LineUser | None,
+    open_conversation: Conversation | None = None,
+) -> EventContext:
     """Run the handler for the event's type; return its context and outbox.
 
     Every handled event from a user has the user's row: this is the one place
     it is created on first contact (with the LINE profile), so handlers never
-    create it themselves.
+    create it themselves. `open_conversation` is the user's, read with the
+    event (a user created here has none).
     """
     ctx = EventContext(event=event, user=user)
+    if user is not None:
+        ctx.preloaded[OPEN_CONVERSATION] = open_conversation
     route = get_router().find(EVENT, event.event_type)
     if route is None:
         log.info("event type not handled", extra={"event_type": event.event_type})

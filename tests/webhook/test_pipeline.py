@@ -348,3 +348,39 @@ def test_event_stored_while_redis_is_down_is_swept_later(
     worker()
     assert event_row(app, event["webhookEventId"]).status == DONE
     assert len(line.texts_to(user_id)) == 1
+
+
+def test_a_job_shares_users_with_another_and_waits_only_for_them(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    spans: dict[str, list[tuple[str, float, float]]] = {}
+    guard = threading.Lock()
+
+    def slow_text(ctx: EventContext) -> None:
+        started = time.monotonic()
+        time.sleep(0.2)
+        text = str(ctx.payload["message"]["text"])
+        with guard:
+            spans.setdefault(ctx.line_user_id or "", []).append(
+                (text, started, time.monotonic())
+            )
+        ctx.reply([{"type": "text", "text": f"got {text}"}])
+
+    routes = get_router(app)._routes
+    routes[(MESSAGE, "text")] = Route(MESSAGE, "text", slow_text)
+    alice, bob, carol = (line.add_user(n) for n in ("alice", "bob", "carol"))
+    # Job 1 holds alice; job 2 has bob and alice (its users' locks are taken
+    # together); job 3 has carol alone.
+    line.send(line.text(alice, "a1"))
+    line.send(line.text(bob, "b1"), line.text(alice, "a2"))
+    line.send(line.text(carol, "c1"))
+    worker()
+    # Alice's two events never overlap, whichever job took her lock first.
+    first, second = sorted(spans[alice], key=lambda span: span[1])
+    assert second[1] >= first[2]
+    # Carol, in no other job, ran alongside alice's first event.
+    ((_, carol_start, carol_end),) = spans[carol]
+    assert carol_start < first[2] and first[1] < carol_end
+    assert sorted(t for _, t in line.texts_to(alice)) == ["got a1", "got a2"]
+    assert [t for _, t in line.texts_to(bob)] == ["got b1"]
+    assert [t for _, t in line.texts_to(carol)] == ["got c1"]
