@@ -24,7 +24,7 @@ from bot.admin.blueprint import bp, me, page_or_csv
 from bot.admin.sending import definition_from_form, plan_from_form, start_send_once
 from bot.admin.tables import Table
 from bot.coupons.models import CouponDefinition
-from bot.extensions import db
+from bot.extensions import after_commit, db
 from bot.members.models import RANKS
 from bot.models_base import utcnow
 from bot.segments.definition import CHANNELS, SegmentError
@@ -158,9 +158,10 @@ def send() -> Any:
             holdout_percent=plan.holdout_percent,
             scheduled_at=plan.scheduled_at.isoformat() if plan.scheduled_at else None,
         )
+        send_id, at = send.id, plan.scheduled_at or utcnow()
+        after_commit(lambda: schedule_send(send_id, at))
     db.session.commit()
     if new:
-        schedule_send(send.id, plan.scheduled_at or utcnow())
         log.info("console send started", extra={"send_id": send.id})
         flash(f"配信 #{send.id} を開始しました。")
     else:
