@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.extensions import db
@@ -18,6 +18,11 @@ class Member(db.Model):
     """A customer's membership; linked to at most one LINE user."""
 
     __tablename__ = "members"
+    __table_args__ = (
+        # Segments of a rank or a home store are counted from these alone.
+        Index("ix_members_rank_line_user", "rank", "line_user_id"),
+        Index("ix_members_home_store_line_user", "home_store_code", "line_user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_no: Mapped[str] = mapped_column(String(13), unique=True)

@@ -80,25 +80,26 @@ def count_segment_users(
 ) -> Select[tuple[int]]:
     """Select how many reachable friends are in the segment (what segment_users lists).
 
-    "Unlinked" is every reachable friend less the linked ones: two index
-    reads instead of an anti-join of every friend with every member.
+    Without member conditions the count reads a partial index of just the
+    reachable friends (all, linked or unlinked: `line_users.linked` is kept by
+    triggers on members), not every friend joined to every member.
     """
-    if definition.linked is False:
-        everyone = count_segment_users(
-            SegmentDefinition.from_dict(
-                {k: v for k, v in definition.to_dict().items() if k != "linked"}
-            ),
-            now,
-            timezone_name,
+    if definition.needs_member:
+        ids = segment_user_ids(definition, now, timezone_name).subquery()
+        return select(func.count()).select_from(ids)
+    users = LineUser.__table__
+    query = (
+        select(func.count())
+        .select_from(users)
+        .where(users.c.is_friend.is_(True), users.c.blocked_at.is_(None))
+    )
+    if definition.linked is not None:
+        query = query.where(users.c.linked.is_(definition.linked))
+    if definition.min_visits is not None:
+        query = query.where(
+            users.c.id.in_(_frequent_visitors(definition, now, timezone_name))
         )
-        linked = count_segment_users(
-            SegmentDefinition.from_dict({**definition.to_dict(), "linked": True}),
-            now,
-            timezone_name,
-        )
-        return select(everyone.scalar_subquery() - linked.scalar_subquery())
-    ids = segment_user_ids(definition, now, timezone_name).subquery()
-    return select(func.count()).select_from(ids)
+    return query
 
 
 def _member_conditions(

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, text
+from sqlalchemy import Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.extensions import db
 from bot.models_base import UTCDateTime, utcnow
 
 UNREACHABLE = "is_friend IS NOT true OR blocked_at IS NOT NULL"
+# Reachable friends, all, linked to a member and not: what a segment without
+# member conditions counts (bot.segments.query.count_segment_users), each read
+# from an index of its own rows only.
+REACHABLE = "is_friend IS true AND blocked_at IS NULL"
+REACHABLE_LINKED = f"{REACHABLE} AND linked IS true"
+REACHABLE_UNLINKED = f"{REACHABLE} AND linked IS false"
 
 
 class LineUser(db.Model):
@@ -26,6 +32,19 @@ class LineUser(db.Model):
             postgresql_where=text(UNREACHABLE),
             sqlite_where=text(UNREACHABLE),
         ),
+        *(
+            Index(
+                name,
+                "id",
+                postgresql_where=text(where),
+                sqlite_where=text(where),
+            )
+            for name, where in (
+                ("ix_line_users_reachable", REACHABLE),
+                ("ix_line_users_reachable_linked", REACHABLE_LINKED),
+                ("ix_line_users_reachable_unlinked", REACHABLE_UNLINKED),
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +55,10 @@ class LineUser(db.Model):
     is_friend: Mapped[bool] = mapped_column(default=True)
     followed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whether a member is linked to this user. Kept by database triggers on
+    # `members` (migration 0021), whatever writes members.line_user_id; read
+    # only by the segment count (bot.segments.query.count_segment_users).
+    linked: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
