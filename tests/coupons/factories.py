@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import requests
 import sqlalchemy as sa
 from flask import Flask
 
@@ -98,3 +102,27 @@ def snapshot(app: Flask) -> dict[str, Any]:
             ).all(),
             "visits": db.session.execute(sa.select(StoreVisit.id)).all(),
         }
+
+
+def apply_at_registers_at_once(
+    bot_url: str, keys: list[str], sale_at: Callable[[int], dict[str, Any]], count: int
+) -> list[int]:
+    """POST one sale per register, all released at once; return the statuses.
+
+    Register n sends `sale_at(n)` with the key of store n % len(keys).
+    """
+    from tests.pos.factories import bearer
+
+    start = threading.Barrier(count)
+
+    def apply(register: int) -> int:
+        start.wait()
+        return requests.post(
+            f"{bot_url}/api/pos/transactions",
+            json=sale_at(register),
+            headers=bearer(keys[register % len(keys)]),
+            timeout=30,
+        ).status_code
+
+    with ThreadPoolExecutor(count) as pool:
+        return sorted(pool.map(apply, range(count)))

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import requests
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -27,6 +24,7 @@ from bot.stores.models import StoreVisit
 from bot.users.models import LineUser
 from tests.cards.test_card_api import id_token
 from tests.coupons.factories import (
+    apply_at_registers_at_once,
     coupon_row,
     expire,
     give,
@@ -235,20 +233,13 @@ def test_ten_registers_applying_one_guest_coupon_at_once_succeed_once(
 ) -> None:
     keys = [key] + [make_store(app, code=f"S1{i:02d}", name=f"店{i}") for i in range(3)]
     code = give(app, guest["pk"], "thanks-next")
-    start = threading.Barrier(REGISTERS)
-
-    def apply(register: int) -> int:
-        start.wait()
-        return requests.post(
-            f"{bot_url}/api/pos/transactions",
-            json=guest_sale(f"R-{register}", 4000, code),
-            headers=bearer(keys[register % len(keys)]),
-            timeout=30,
-        ).status_code
-
-    with ThreadPoolExecutor(REGISTERS) as pool:
-        statuses = list(pool.map(apply, range(REGISTERS)))
-    assert sorted(statuses) == [201] + [409] * (REGISTERS - 1)
+    statuses = apply_at_registers_at_once(
+        bot_url,
+        keys,
+        lambda register: guest_sale(f"R-{register}", 4000, code),
+        REGISTERS,
+    )
+    assert statuses == [201] + [409] * (REGISTERS - 1)
     after = snapshot(app)
     assert len(after["purchases"]) == 1
     assert [(status, discount) for _, status, _, discount in after["coupons"]] == [

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.coupons.factories import (
+    apply_at_registers_at_once,
     coupon_row,
     expire,
     give,
@@ -167,20 +165,13 @@ def test_ten_registers_applying_one_coupon_at_once_succeed_once(
 ) -> None:
     keys = [key] + [make_store(app, code=f"S1{i:02d}", name=f"店{i}") for i in range(3)]
     code = give(app, member["pk"], "thanks-next")
-    start = threading.Barrier(REGISTERS)
-
-    def apply(register: int) -> int:
-        start.wait()
-        return requests.post(
-            f"{bot_url}/api/pos/transactions",
-            json=sale(member, f"R-{register}", 4000, code),
-            headers=bearer(keys[register % len(keys)]),
-            timeout=30,
-        ).status_code
-
-    with ThreadPoolExecutor(REGISTERS) as pool:
-        statuses = list(pool.map(apply, range(REGISTERS)))
-    assert sorted(statuses) == [201] + [409] * (REGISTERS - 1)
+    statuses = apply_at_registers_at_once(
+        bot_url,
+        keys,
+        lambda register: sale(member, f"R-{register}", 4000, code),
+        REGISTERS,
+    )
+    assert statuses == [201] + [409] * (REGISTERS - 1)
     after = snapshot(app)
     assert len(after["purchases"]) == 1
     assert [(status, discount) for _, status, _, discount in after["coupons"]] == [
