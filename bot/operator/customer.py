@@ -35,10 +35,31 @@ def customer_panel(user_id: int, conversation_id: int) -> CustomerPanel:
     """Collect the panel for a LINE user, leaving out the open conversation."""
     earlier = _earlier_conversations(user_id, conversation_id)
     member = member_for_user(user_id)
-    if member is None:
-        return CustomerPanel(visits=_visits(user_id, None), earlier=earlier)
     stores = _store_names()
-    purchases = [
+    member_id = member.id if member is not None else None
+    purchases = _purchases(user_id, member_id, stores)
+    visits = _visits(user_id, member_id)
+    if member is None:  # a guest: sales made with coupons, no points
+        return CustomerPanel(purchases=purchases, visits=visits, earlier=earlier)
+    return CustomerPanel(
+        member_no=member.member_no,
+        member_name=member.name,
+        rank=rank_label(member.rank),
+        points=points_service.balance(member.id),
+        home_store=stores.get(member.home_store_code or "", member.home_store_code),
+        purchases=purchases,
+        visits=visits,
+        earlier=earlier,
+    )
+
+
+def _purchases(
+    user_id: int, member_id: int | None, stores: dict[str, str]
+) -> list[tuple[datetime, str, int, str]]:
+    who = Purchase.line_user_id == user_id
+    if member_id is not None:
+        who = or_(who, Purchase.member_id == member_id)
+    return [
         (
             purchase.purchased_at,
             "オンライン"
@@ -49,21 +70,11 @@ def customer_panel(user_id: int, conversation_id: int) -> CustomerPanel:
         )
         for purchase in db.session.scalars(
             select(Purchase)
-            .where(Purchase.member_id == member.id)
+            .where(who)
             .order_by(Purchase.purchased_at.desc())
             .limit(RECENT)
         )
     ]
-    return CustomerPanel(
-        member_no=member.member_no,
-        member_name=member.name,
-        rank=rank_label(member.rank),
-        points=points_service.balance(member.id),
-        home_store=stores.get(member.home_store_code or "", member.home_store_code),
-        purchases=purchases,
-        visits=_visits(user_id, member.id),
-        earlier=earlier,
-    )
 
 
 def _store_names() -> dict[str, str]:

@@ -251,6 +251,37 @@ def test_chat_view_shows_history_as_text_and_the_customer_panel(
     assert api["state"] == "waiting"
 
 
+def test_a_guests_panel_shows_the_sales_they_made_with_coupons(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    user_id = waiting_customer(line, worker)
+    with app.app_context():
+        user = db.session.scalar(
+            sa.select(LineUser).where(LineUser.line_user_id == user_id)
+        )
+        db.session.add(
+            Purchase(
+                member_id=None,
+                line_user_id=user.id,
+                channel="store",
+                origin="S009",
+                reference="R-7",
+                amount=3500,
+                discount=500,
+                purchased_at=datetime(2026, 11, 2, 3, tzinfo=UTC),
+            )
+        )
+        db.session.commit()
+    [conversation] = conversations_of(app, user_id)
+    client = signed_in_operator(app, "sato@example.com")
+    page = client.get(f"/operator/conversations/{conversation.id}").get_data(
+        as_text=True
+    )
+    assert "会員連携していないお客様です。" in page
+    purchases = page.split('id="purchases"')[1].split("</ul>")[0]
+    assert "S009" in purchases and "¥3,500" in purchases
+
+
 def test_earlier_conversations_are_listed(
     app: Flask, line: LineSide, worker: Drain
 ) -> None:
