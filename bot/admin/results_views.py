@@ -93,8 +93,12 @@ def _funnel_tables(name: str, report: dict[str, Any]) -> list[Table]:
                         holdout[group]["size"],
                         holdout[group]["converted"],
                         holdout[group]["rate"],
-                        holdout["difference"],
-                        *ci,
+                        # The difference is the sent group's against the holdout.
+                        *(
+                            (holdout["difference"], *ci)
+                            if group == "sent"
+                            else (None, None, None)
+                        ),
                     )
                     for group in ("sent", "holdout")
                 ],
