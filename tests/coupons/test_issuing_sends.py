@@ -22,7 +22,7 @@ from bot.extensions import db
 from bot.models_base import utcnow
 from tests.conftest import LineSide
 from tests.coupons.factories import load_shipped
-from tests.segments.factories import make_user
+from tests.segments.factories import make_friends, make_user
 
 BATCH = 10
 LIMITED = """
@@ -45,13 +45,7 @@ def settings_overrides() -> dict[str, Any]:
 @pytest.fixture
 def friends(app: Flask, line: LineSide) -> list[str]:
     """45 friends known to the bot and to LINE."""
-    ids = []
-    with app.app_context():
-        for n in range(45):
-            user_id = line.add_user(f"客{n}")
-            make_user(user_id)
-            ids.append(user_id)
-    return ids
+    return make_friends(app, line, 45)
 
 
 def _multicast_counts(line: LineSide) -> Counter[str]:

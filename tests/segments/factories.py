@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import count
+from typing import Any
 
 from bot.extensions import db
 from bot.members.models import Member
@@ -133,3 +134,14 @@ def local_today(at: datetime | None = None) -> date:
     from zoneinfo import ZoneInfo
 
     return (at or utcnow()).astimezone(ZoneInfo("Asia/Tokyo")).date()
+
+
+def make_friends(app: Any, line: Any, count: int) -> list[str]:
+    """Add `count` friends on LINE's side and the bot's; return their LINE ids."""
+    ids = []
+    with app.app_context():
+        for n in range(count):
+            user_id = line.add_user(f"客{n}")
+            make_user(user_id)
+            ids.append(user_id)
+    return ids

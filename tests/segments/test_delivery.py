@@ -19,7 +19,7 @@ from bot.segments.jobs import queue_due_sends
 from bot.segments.models import DONE, SCHEDULED, SegmentSend
 from bot.segments.sending import recipient_statuses
 from tests.conftest import LineSide
-from tests.segments.factories import make_user
+from tests.segments.factories import make_friends, make_user
 
 Drain = Callable[[], None]
 BATCH = 10
@@ -33,12 +33,8 @@ def settings_overrides() -> dict[str, Any]:
 @pytest.fixture
 def friends(app: Flask, line: LineSide) -> list[str]:
     """45 friends known to the bot and to LINE, and one who blocked the shop."""
-    ids = []
+    ids = make_friends(app, line, 45)
     with app.app_context():
-        for n in range(45):
-            user_id = line.add_user(f"客{n}")
-            make_user(user_id)
-            ids.append(user_id)
         make_user(line.add_user("ブロック"), blocked=True)
     return ids
 
