@@ -46,6 +46,7 @@ from bench.segment_send_bench import (  # noqa: E402
     TOKEN,
     build_users,
     ensure_database,
+    one_row_floor,
     peak_rss_mib,
     start_emulator,
 )
@@ -324,6 +325,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"rate limits counted in: {redis_url}")
         seconds = ceiling(base, MULTICAST, multicast_bodies(args.users), SENDER_THREADS)
         multicast_ceiling = args.users / seconds
+        floor = one_row_floor(app, args.users)
         control.reset()
         control.configure(rate_limits={MULTICAST: 200, PUSH: 2000})
 
@@ -341,6 +343,11 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"  emulator ceiling, same run (no DB, {SENDER_THREADS} keep-alive"
             f" senders): {multicast_ceiling:,.0f}/s: {rate / multicast_ceiling:.0%}"
+        )
+        print(
+            f"  one cap-ledger row per customer, database only (rolled back):"
+            f" {floor:.2f} s = {args.users / floor / best_multicast:.0%}"
+            " of LINE's limit at most"
         )
         print(
             f"  CPU per 1,000 customers: bot {cpu * 1e6 / sent:.0f} ms,"

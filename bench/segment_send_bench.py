@@ -201,6 +201,36 @@ def emulator_ceiling(base: str, batches: int, threads: int = 8) -> float:
     return time.perf_counter() - started
 
 
+def one_row_floor(app: Flask, users: int) -> float:
+    """Seconds PostgreSQL takes to write one cap-ledger row per recipient.
+
+    The least any marketing send records per customer (the day's cap counts
+    these rows): one INSERT .. SELECT of `users` rows into
+    `marketing_messages`, with its indexes and foreign key, rolled back.
+    Beside LINE's limit (1 s per 100,000 multicast recipients) it shows how
+    much of that second one row per recipient costs on this machine.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        try:
+            with connection.begin() as transaction:
+                started = time.perf_counter()
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO marketing_messages"
+                        " (line_user_id, local_day, source, sent_at)"
+                        " SELECT id, current_date, 'floor', now() FROM line_users"
+                        " ORDER BY id LIMIT :users"
+                    ),
+                    {"users": users},
+                )
+                seconds = time.perf_counter() - started
+                transaction.rollback()
+        finally:
+            connection.close()
+    return seconds
+
+
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -226,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
                 "LINE_API_DATA_BASE_URL": base + "/data",
                 "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
                 "MULTICAST_RATE_PER_SECOND": args.rate,
+                # The bench runs at any hour: quiet hours would refuse the send.
+                "QUIET_HOURS": "",
                 "LOG_LEVEL": "WARNING",
             }
         )
@@ -241,6 +273,8 @@ def main(argv: list[str] | None = None) -> None:
             control.reset()
         rows.append(("emulator ceiling (no DB)", emulator_ceiling(base, batches), 0))
         control.reset()
+        floor = one_row_floor(app, args.users)
+        rows.append(("one ledger row each (DB only)", floor, 0))
         rss_before = peak_rss_mib()
         send_id, freeze_seconds = new_send(app, "セールのお知らせ")
         with app.app_context():
