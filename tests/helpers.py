@@ -6,7 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 CHANNEL_SECRET = "test-channel-secret"
@@ -62,3 +64,18 @@ _WORD_LINES_JS = """(element, word) => {
 def word_lines(locator: Any, word: str) -> int:
     """Return on how many lines a word of the element is drawn (1: not broken)."""
     return locator.evaluate(_WORD_LINES_JS, word)
+
+
+def docs_image(name: str) -> str:
+    """Where a screenshot for docs/images/ goes: there with DOCS_SCREENSHOTS=1.
+
+    Otherwise under test-artifacts/docs/ (ignored by git), so that a test run
+    leaves the working tree as it found it; the screenshot is taken either way.
+    """
+    root = Path(__file__).resolve().parents[1]
+    if os.environ.get("DOCS_SCREENSHOTS") == "1":
+        folder = root / "docs" / "images"
+    else:
+        folder = root / "test-artifacts" / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / name)

@@ -18,11 +18,11 @@ from bot.purchases.service import record_online_order
 from tests.conftest import LineSide
 from tests.coupons.factories import load_shipped
 from tests.handoff.helpers import PASSWORD, Drain, load_shipped_faq, make_operator
+from tests.helpers import docs_image
 from tests.segments.factories import make_member, make_user
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 TEXT = "週末セール開催！ https://shop.example.com/sale"
 B_TEXT = "今週末だけ全品10%オフ https://shop.example.com/sale-b"
 # Enough customers that each variant and the 20% holdout has someone in it
@@ -36,8 +36,7 @@ def settings_overrides() -> dict[str, Any]:
 
 
 def shot(page: Page, name: str) -> None:
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / f"admin-{name}.png"), full_page=True)
+    page.screenshot(path=docs_image(f"admin-{name}.png"), full_page=True)
 
 
 def sign_in(page: Page, bot_url: str, email: str, path: str = "/admin/") -> None:

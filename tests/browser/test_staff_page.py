@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +15,11 @@ from bot.extensions import db
 from bot.models_base import utcnow
 from bot.purchases.models import Purchase
 from tests.coupons.factories import give, load_shipped, user_pk
+from tests.helpers import docs_image
 from tests.pos.factories import make_member, make_store
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 # A camera and a BarcodeDetector that "see" one code, for browsers in tests.
 FAKE_CAMERA = """
@@ -177,7 +176,7 @@ def test_a_guests_coupon_is_scanned_and_applied_without_points(
     assert page.locator("#points-row").is_hidden()  # a guest has no points
     page.fill("#receipt-no", "R-8001")
     page.fill("#amount", "5000")
-    page.screenshot(path=str(IMAGES / "coupons-7-staff-guest.png"))
+    page.screenshot(path=docs_image("coupons-7-staff-guest.png"))
     page.click("#purchase-form button[type=submit]")
     page.wait_for_function("document.querySelector('#purchase-result').textContent")
     assert page.locator("#purchase-result").inner_text() == (

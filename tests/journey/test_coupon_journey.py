@@ -2,14 +2,13 @@
 
 The product runs as in the demo (bot over HTTP, real worker, LINE emulator with
 its simulator). One Chromium page is the customer's phone, another the register.
-Screenshots go to docs/images/.
+Screenshots go to docs/images/ with DOCS_SCREENSHOTS=1 (tests.helpers.docs_image).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,12 +22,11 @@ from bot.richmenu.service import apply_menu
 from bot.users.models import LineUser
 from tests.browser.test_staff_page import sign_in
 from tests.coupons.factories import give, user_pk
+from tests.helpers import docs_image
 from tests.journey.test_customer_journey import LOGIN_CHANNEL, tap_menu
 from tests.pos.factories import make_member, make_store
 
 pytestmark = pytest.mark.browser
-
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -60,8 +58,7 @@ def product(app: Flask, bot_url: str, emulator: Any, worker: Callable[[], None])
 
 
 def shot(page: Any, name: str) -> None:
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / f"coupons-{name}.png"))
+    page.screenshot(path=docs_image(f"coupons-{name}.png"))
 
 
 def test_member_uses_a_coupon_at_the_register(

@@ -5,13 +5,12 @@ with its simulator) with the shipped scenarios loaded. A first purchase at the
 register starts `first_purchase_thanks`: the thank-you and its coupon arrive
 at once (push); `scenarios run-due --now` four days later sends the how-to
 step (multicast, the same text for everyone), and the customer's phone shows
-it. The screenshot goes to docs/images/.
+it. The screenshot goes to docs/images/ with DOCS_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +19,13 @@ from playwright.sync_api import expect
 
 from bot.extensions import db
 from bot.scenarios.models import SENT
+from tests.helpers import docs_image
 from tests.pos.factories import bearer, make_store
 from tests.scenarios.helpers import SHIPPED, load, run_due, step_sends, tokyo_day
 from tests.scenarios.test_shipped import member_outside_holdout
 
 pytestmark = pytest.mark.browser
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 THANKS = "はじめてのお買い上げありがとうございます。"
 HOW_TO = "長く使っていただくためのお手入れ方法をご紹介します。"
 
@@ -79,8 +78,7 @@ def test_first_purchase_scenario_arrives_in_the_simulator(
     how_to = messages.filter(has_text=HOW_TO)
     expect(how_to).to_have_count(1)
     expect(messages.last).to_contain_text(HOW_TO)
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / "scenario-in-simulator.png"))
+    page.screenshot(path=docs_image("scenario-in-simulator.png"))
 
     # What the phone shows is what the bot recorded: both steps sent, once.
     with app.app_context():
