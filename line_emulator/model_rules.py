@@ -20,7 +20,7 @@ import json
 from typing import Any
 
 from linebot.v3.messaging import models
-from pydantic.v1 import BaseModel, ValidationError
+from pydantic.v1 import BaseModel, StrictStr, ValidationError
 from pydantic.v1.fields import SHAPE_LIST, SHAPE_SINGLETON, ModelField
 
 from line_emulator.validation import property_path
@@ -153,6 +153,25 @@ def _check_model_list(
         _check_model(report, field.type_, item, [*path, index])
 
 
+def _plain_strings_fit(field: ModelField, raw: Any) -> bool:
+    """Tell whether raw is a list of strings the field takes as it is.
+
+    A multicast's `to` is a `conlist(StrictStr)` of up to 500 ids, and
+    pydantic validates each id on its own (6 ms of an 8 ms multicast here).
+    A list of plain `str` within the field's size limits has nothing to
+    report, so this answers for it at once; anything else (another item type,
+    a non-string, a size outside the limits) goes through pydantic as before,
+    so the errors are the same.
+    """
+    if field.shape != SHAPE_LIST or field.type_ is not StrictStr:
+        return False
+    if type(raw) is not list or not all(type(item) is str for item in raw):
+        return False
+    low = getattr(field.outer_type_, "min_items", None) or 0
+    high = getattr(field.outer_type_, "max_items", None)
+    return len(raw) >= low and (high is None or len(raw) <= high)
+
+
 def _check_plain(
     report: _Report,
     model: type[BaseModel],
@@ -160,6 +179,8 @@ def _check_plain(
     raw: Any,
     path: list[Any],
 ) -> None:
+    if _plain_strings_fit(field, raw):
+        return
     _, errors = field.validate(raw, {}, loc=field.alias, cls=model)
     if not errors:
         return

@@ -150,11 +150,15 @@ _check_items = Draft202012Validator.VALIDATORS["items"]
 _SCALAR_KEYS = {"type", "minLength", "maxLength"}
 
 
-def _fits_string(item_schema: dict[str, Any], value: Any) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) >= item_schema.get("minLength", 0)
-        and len(value) <= item_schema.get("maxLength", len(value))
+def _fit_strings(item_schema: dict[str, Any], values: list[Any]) -> bool:
+    if not values:
+        return True
+    if not all(type(value) is str for value in values):
+        return False
+    lengths = list(map(len, values))
+    low, high = item_schema.get("minLength"), item_schema.get("maxLength")
+    return (low is None or min(lengths) >= low) and (
+        high is None or max(lengths) <= high
     )
 
 
@@ -172,7 +176,7 @@ def _items(
         and isinstance(items, dict)
         and items.get("type") == "string"
         and items.keys() <= _SCALAR_KEYS
-        and all(_fits_string(items, value) for value in instance)
+        and _fit_strings(items, instance)
     ):
         return
     yield from _check_items(validator, items, instance, schema)

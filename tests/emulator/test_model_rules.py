@@ -357,3 +357,32 @@ def test_a_message_that_passed_once_is_still_checked_when_changed() -> None:
     assert [d["property"] for d in model_errors("PushMessageRequest", body)] == [
         "messages[0].contents.body.contents[0].weight"
     ]
+
+
+@pytest.mark.parametrize(
+    ("to", "expected"),
+    [
+        ([], [{"message": "Size must be between 1 and 500", "property": "to"}]),
+        (
+            ["U" + "0" * 32] * 501,
+            [{"message": "Size must be between 1 and 500", "property": "to"}],
+        ),
+        (
+            ["U" + "0" * 32, 7],
+            [{"message": "Must be of type string", "property": "to[1]"}],
+        ),
+        ("U" + "0" * 32, [{"message": "Must be of type array", "property": "to"}]),
+    ],
+    ids=["empty", "501", "a number among strings", "a string, not a list"],
+)
+def test_a_multicasts_recipients_are_checked_item_by_item_when_wrong(
+    to: Any, expected: list[dict[str, str]]
+) -> None:
+    # 500 plain ids pass in one step (the multicast fast path); anything
+    # else must still get the models' own errors.
+    body = {"to": to, "messages": [_text()]}
+
+    assert model_errors("MulticastRequest", body) == expected
+    assert (
+        model_errors("MulticastRequest", {**body, "to": ["U" + "0" * 32] * 500}) == []
+    )
