@@ -2,7 +2,8 @@
 
 Run from the repository root: .venv/bin/python bench/coupons_bench.py
 Needs PostgreSQL on 127.0.0.1 (BENCH_DATABASE_URL, created if missing); the
-emulator runs standalone in a child process; Redis is the in-process stand-in.
+emulator runs standalone in a child process; Redis is BENCH_REDIS_URL when set
+(as in production), else the in-process stand-in.
 
 1. Scan: POST /api/pos/scan with a member number, in process (Flask's test
    client, one thread), alternating members with no coupons and members with
@@ -202,7 +203,9 @@ def main(argv: list[str] | None = None) -> None:
             {
                 "BOT_ENV": "test",
                 "DATABASE_URL": database,
-                "REDIS_URL": "",
+                # LINE's rate limit's sliding window: a real Redis as in
+                # production (BENCH_REDIS_URL), else the in-process stand-in.
+                "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
                 "LINE_API_BASE_URL": base,
                 "LINE_API_DATA_BASE_URL": base + "/data",
                 "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
