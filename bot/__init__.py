@@ -42,6 +42,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Create the app: settings, extensions, blueprints, CLI and error handlers."""
     settings = load_settings(overrides)
     app = Flask(__name__, instance_path=str(_instance_path()))
+    from bot.requests import BoundedRequest, RowIdConverter, refuse_unstorable_fields
+
+    # Before any blueprint adds a route: every <int:...> is a bounded row id.
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.SECRET_KEY,
@@ -60,10 +64,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in overrides.items() if k.startswith("X_")})
 
     from bot.logs import configure_logging
-    from bot.requests import BoundedRequest
     from bot.sessions import CachedSignerSessionInterface
 
     app.request_class = BoundedRequest
+    app.before_request(refuse_unstorable_fields)
     app.session_interface = CachedSignerSessionInterface()
 
     configure_logging(settings.LOG_LEVEL)

@@ -1,13 +1,26 @@
-"""The app's request class: the size limit holds for chunked bodies too."""
+"""What every request must be before a view sees it.
+
+The size limit holds for chunked bodies too; a path, query or form field that
+PostgreSQL cannot store is refused (400) before any view runs; an integer in a
+route names a row, so one no integer column can hold is not found (404).
+"""
 
 from __future__ import annotations
 
 import io
-from typing import IO
+import re
+from typing import IO, Any
 
-from flask import Request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Request, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.utils import cached_property
+
+# NUL (PostgreSQL text refuses it) and halves of a surrogate pair (no UTF-8).
+UNSTORABLE_CHARACTER = re.compile(r"[\x00\ud800-\udfff]")
+# The largest value of an integer (int4) column: every id our routes take.
+LARGEST_ROW_ID = 2**31 - 1
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class _CappedStream(io.RawIOBase):
@@ -50,3 +63,35 @@ class BoundedRequest(Request):
             return super().stream
         raw = _CappedStream(self.environ["wsgi.input"], limit)
         return io.BufferedReader(raw)
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in a route: at most LARGEST_ROW_ID, or the route does not match.
+
+    Werkzeug's converter takes any number of digits, and a value past the
+    column's range made the database refuse the query (a 500).
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ROW_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def refuse_unstorable_fields() -> None:
+    """Refuse (400) a path, query or form field holding NUL or a lone surrogate.
+
+    Registered with `before_request` for every view: such a value reached the
+    database in the console's forms and routes (a 500). JSON bodies are
+    checked where they are parsed (the webhook, the shop's webhooks, the POS
+    API's fields).
+    """
+    fields: list[str] = [request.path]
+    fields.extend(_keys_and_values(request.args))
+    if request.mimetype in _FORM_TYPES:
+        fields.extend(_keys_and_values(request.form))
+    if any(UNSTORABLE_CHARACTER.search(field) for field in fields):
+        raise BadRequest("a request field holds a NUL character or a lone surrogate")
+
+
+def _keys_and_values(multi: Any) -> list[str]:
+    return [text for pair in multi.items(multi=True) for text in pair]

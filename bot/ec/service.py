@@ -13,6 +13,7 @@ from typing import Any
 from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
 from bot.members.service import member_by_no, member_by_proven_email
+from bot.requests import UNSTORABLE_CHARACTER
 
 MEMBER_NO_ATTRIBUTES = ("member_no", "会員番号")
 # An order above this is a mistake or an attack, never a sale (the register's cap).
@@ -80,12 +81,8 @@ def _text(value: Any, what: str, max_length: int, numbers: bool = False) -> str 
     if not isinstance(value, str):
         raise BadOrder(f"{what} is not a string")
     # PostgreSQL stores neither NUL nor lone surrogates.
-    if "\x00" in value or len(value) > max_length:
+    if UNSTORABLE_CHARACTER.search(value) or len(value) > max_length:
         raise BadOrder(f"{what} is not valid")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadOrder(f"{what} is not valid") from None
     return value.strip() or None
 
 

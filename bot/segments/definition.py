@@ -8,6 +8,10 @@ from typing import Any
 from bot.members.models import RANKS
 
 CHANNELS = ("store", "ec", "both")
+# Upper bounds of the counting conditions: a day count past a century, or a
+# visit count past a million, is a typing mistake (and the database's integer
+# columns end at 2**31 - 1).
+LARGEST = {"min_visits": 1_000_000, "days": 36_500, "dormant_days": 36_500}
 
 
 class SegmentError(ValueError):
@@ -29,10 +33,11 @@ class SegmentDefinition:
 
     def __post_init__(self) -> None:
         problems = []
-        for name in ("min_visits", "days", "dormant_days"):
+        for name, largest in LARGEST.items():
             value = getattr(self, name)
-            if value is not None and value < 1:
-                problems.append(f"--{name.replace('_', '-')} must be at least 1")
+            if value is not None and not 1 <= value <= largest:
+                option = f"--{name.replace('_', '-')}"
+                problems.append(f"{option} must be between 1 and {largest:,}")
         if self.days is not None and self.min_visits is None:
             problems.append("--days goes with --min-visits")
         if self.channel is not None and self.channel not in CHANNELS:

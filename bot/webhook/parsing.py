@@ -6,10 +6,11 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from bot.requests import UNSTORABLE_CHARACTER
 
 
 class MalformedWebhook(ValueError):
@@ -59,8 +60,6 @@ def _refuse_constant(name: str) -> Any:
 
 # One decoder for every request: json.loads with an option builds a new one.
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
-# NUL (PostgreSQL text refuses it) and halves of a surrogate pair (no UTF-8).
-_UNSTORABLE_CHARACTER = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _refuse_unstorable_strings(document: Any) -> None:
@@ -73,7 +72,7 @@ def _refuse_unstorable_strings(document: Any) -> None:
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-        elif isinstance(node, str) and _UNSTORABLE_CHARACTER.search(node):
+        elif isinstance(node, str) and UNSTORABLE_CHARACTER.search(node):
             raise MalformedWebhook("a string holds NUL or a lone surrogate")
 
 

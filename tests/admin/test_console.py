@@ -140,6 +140,39 @@ def test_bad_send_forms_change_nothing(app: Flask, line: LineSide) -> None:
         assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
 
 
+def test_values_the_database_cannot_hold_are_refused_and_change_nothing(
+    app: Flask, line: LineSide
+) -> None:
+    # Each of these was a 500: the database refused the value mid-request.
+    _friends(app, line, linked=1, unlinked=0)
+    client = signed_in_operator(app, "ad@example.com", role="admin")
+    huge = "99999999999999999999"
+
+    count = client.get("/admin/api/segment-count", query_string={"min_visits": huge})
+    assert count.status_code == 400
+    assert count.get_json()["error"] == "--min-visits must be between 1 and 1,000,000"
+    days = client.get("/admin/api/segment-count", query_string={"dormant_days": huge})
+    assert days.get_json()["error"] == "--dormant-days must be between 1 and 36,500"
+    nul = client.get("/admin/api/segment-count", query_string={"home_store": "S\x00"})
+    assert nul.status_code == 400
+    assert "NUL" in nul.get_json()["detail"]
+    for form in (
+        _send_form(client, coupon_id="birthday\x00"),
+        _send_form(client, min_visits=huge),
+    ):
+        assert client.post("/admin/send/confirm", data=form).status_code == 400
+        assert client.post("/admin/send", data=form).status_code == 400
+    assert client.get(f"/admin/sends/{huge}").status_code == 404
+    assert client.get("/admin/scenarios/a%00b").status_code == 400
+    withdraw = client.post(
+        "/admin/coupons/a%00b/withdraw", data={"csrf_token": csrf_of(client)}
+    )
+    assert withdraw.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
 def test_withdraw_a_coupon_is_audited_and_stops_unused_copies(app: Flask) -> None:
     from tests.coupons.factories import give, load_shipped, user_pk
 

@@ -313,3 +313,20 @@ def test_admin_may_take_over_a_conversation(
     worker()
     assert ("push", "店長です。") in line.texts_to(user_id)
     assert conversations_of(app, user_id)[0].state == "resolved"
+
+
+def test_a_message_cursor_past_any_id_is_a_bad_request(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    # No view bounds this one: the database's refusal of the value is answered
+    # as 400 (it was a 500), and nothing is read or changed.
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    client = signed_in_operator(app, "sato@example.com")
+    url = f"/operator/api/conversations/{conversation.id}/messages"
+
+    answer = client.get(url, query_string={"after": "99999999999999999999"})
+
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "bad request"
+    assert client.get(url, query_string={"after": "0"}).status_code == 200
