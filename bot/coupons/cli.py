@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from bot.clitools import output_file
 from bot.coupons import definitions as defs
 from bot.coupons.content import CouponContentError
 from bot.coupons.messages import definition_message
@@ -148,7 +149,7 @@ def export_codes_command(coupon_id: str | None, output: Path | None) -> None:
     from bot.coupons.stats import online_codes
 
     rows = online_codes(utcnow(), coupon_id)
-    handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    handle = output_file(output) if output else sys.stdout
     try:
         writer = csv.writer(handle)
         writer.writerow(

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from bot.clitools import output_file
 from bot.extensions import db
 from bot.faq import gaps, service
 from bot.faq.content import FaqContentError
@@ -50,7 +51,7 @@ def load_command(path: Path | None, dry_run: bool) -> None:
 @faq_cli.command("gaps")
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 36_500),
     help="Look back this many days (default: FAQ_GAPS_KEEP_DAYS).",
 )
 @with_appcontext
@@ -94,5 +95,6 @@ def suggestions_command(output: Path | None) -> None:
         click.echo("")
         click.echo(patch, nl=False)
         return
-    output.write_text(patch, encoding="utf-8")
+    with output_file(output) as handle:
+        handle.write(patch)
     click.echo(f"wrote {len(found)} suggestion(s) to {output}; review, then faq load")

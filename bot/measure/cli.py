@@ -109,5 +109,9 @@ def export_command(directory: Path) -> None:
     """Write every table a retailer owns as CSV files (with a header) in DIRECTORY."""
     from bot.measure.export import export_tables
 
-    for name, rows in export_tables(directory).items():
+    try:
+        written = export_tables(directory)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {directory}: {exc.strerror}") from exc
+    for name, rows in written.items():
         click.echo(f"{name}: {rows} rows")
