@@ -17,4 +17,9 @@ def output_file(path: Path) -> TextIO:
     try:
         return path.open("w", newline="", encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
+        raise cannot_write(path, exc) from exc
+
+
+def cannot_write(path: Path, exc: OSError) -> click.ClickException:
+    """Return the command error for a file or folder that cannot be written."""
+    return click.ClickException(f"cannot write {path}: {exc.strerror}")

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from bot.clitools import cannot_write
 from bot.extensions import db
 from bot.measure.formats import FORMATS
 
@@ -112,6 +113,6 @@ def export_command(directory: Path) -> None:
     try:
         written = export_tables(directory)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {directory}: {exc.strerror}") from exc
+        raise cannot_write(directory, exc) from exc
     for name, rows in written.items():
         click.echo(f"{name}: {rows} rows")
