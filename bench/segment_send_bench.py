@@ -210,24 +210,19 @@ def one_row_floor(app: Flask, users: int) -> float:
     Beside LINE's limit (1 s per 100,000 multicast recipients) it shows how
     much of that second one row per recipient costs on this machine.
     """
-    with app.app_context():
-        connection = db.engine.connect()
-        try:
-            with connection.begin() as transaction:
-                started = time.perf_counter()
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO marketing_messages"
-                        " (line_user_id, local_day, source, sent_at)"
-                        " SELECT id, current_date, 'floor', now() FROM line_users"
-                        " ORDER BY id LIMIT :users"
-                    ),
-                    {"users": users},
-                )
-                seconds = time.perf_counter() - started
-                transaction.rollback()
-        finally:
-            connection.close()
+    with app.app_context(), db.engine.connect() as connection:
+        started = time.perf_counter()
+        connection.execute(
+            sa.text(
+                "INSERT INTO marketing_messages"
+                " (line_user_id, local_day, source, sent_at)"
+                " SELECT id, current_date, 'floor', now() FROM line_users"
+                " ORDER BY id LIMIT :users"
+            ),
+            {"users": users},
+        )
+        seconds = time.perf_counter() - started
+        connection.rollback()
     return seconds
 
 
