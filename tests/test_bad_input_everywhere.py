@@ -64,6 +64,8 @@ def test_no_route_answers_bad_values_with_a_500(app: Flask, line: LineSide) -> N
             path = ARGUMENT.sub(value.replace("/", "%2F"), rule.rule)
             fields = dict.fromkeys(FIELDS, value)
             for who, client in clients.items():
+                if who == "admin" and rule.endpoint == "operator.logout":
+                    continue  # signed out, the admin would test nothing after it
                 form = {
                     **fields,
                     "csrf_token": csrf_of(admin) if who == "admin" else "",
@@ -84,3 +86,4 @@ def test_no_route_answers_bad_values_with_a_500(app: Flask, line: LineSide) -> N
                     if any(status >= 500 for status in asked):
                         failures.append((who, method, rule.rule, value[:20], asked))
     assert failures == []
+    assert admin.get("/admin/").status_code == 200, "the admin was signed out"
