@@ -2,13 +2,15 @@
 
 Run from the repository root: python bench/faq_bench.py [--calibrate] [--split S]
 
-For each split of tests/faq/intent_questions.yaml (stratified by entry and style,
-and the legacy alternating one), the re-ranker and every matcher's cut-offs are
-fitted on that split's tuning questions (its tuning half plus
-tests/faq/tuning_questions.yaml; cut-offs also keep the bar on the earlier set
-tests/faq/eval_questions.yaml); figures are for the held-out half, which nothing
-was fitted on. Timing runs pinned to one core against the shipped FAQ grown to
-1,000 entries.
+Splits: "fresh" (issue 21's fourth round, the one to read) tunes on all of
+tests/faq/intent_questions.yaml and holds out tests/faq/fresh_questions.yaml,
+written blind; "stratified" and "legacy" halve intent_questions.yaml, whose
+held-out halves earlier rounds had seen. For each split the re-ranker and every
+matcher's cut-offs are fitted on its tuning questions (plus
+tests/faq/tuning_questions.yaml and tests/faq/blind_tuning_questions.yaml;
+cut-offs also keep the bar on the earlier set tests/faq/eval_questions.yaml);
+figures are for the held-out questions, which nothing was fitted on. Timing
+runs pinned to one core against the shipped FAQ grown to 1,000 entries.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ FAQ_PATH = REPO_ROOT / "faq" / "faq.yaml"
 INTENT_PATH = REPO_ROOT / "tests" / "faq" / "intent_questions.yaml"
 EARLIER_EVAL_PATH = REPO_ROOT / "tests" / "faq" / "eval_questions.yaml"
 EXTRA_TUNING_PATH = REPO_ROOT / "tests" / "faq" / "tuning_questions.yaml"
+BLIND_TUNING_PATH = REPO_ROOT / "tests" / "faq" / "blind_tuning_questions.yaml"
 LARGE_FAQ_SIZE = 1000
 EARLIER_BAR = 0.90
 
@@ -53,7 +56,8 @@ Matcher = Callable[[str], tuple[str, str | None]]
 Scorer = Callable[[str], tuple[float, float, str | None]]
 
 
-SPLITS = ("stratified", "legacy")
+SPLITS = ("fresh", "stratified", "legacy")
+FRESH_PATH = REPO_ROOT / "tests" / "faq" / "fresh_questions.yaml"
 
 
 def load_halves(
@@ -78,6 +82,8 @@ def load_halves(
     questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}")
+    if split == "fresh":
+        return questions, fresh_questions()
     groups: dict[str | None, int] = {}
     styles: dict[str, int] = {}
     seen: Counter[tuple[str | None, str]] = Counter()
@@ -94,13 +100,24 @@ def load_halves(
 
 
 def extra_tuning_questions() -> list[dict]:
-    """Return the casual, long and synonym tuning questions (tuning_questions.yaml).
+    """Return the questions written for tuning only, never reported.
 
-    The alternating split leaves those styles out of the tuning half; these
-    join it wherever a cut-off or the decision is fitted.
+    tuning_questions.yaml (second round: casual, long and synonym questions,
+    which the alternating split left out of its tuning half) and
+    blind_tuning_questions.yaml (fourth round: written blind from English
+    descriptions of the intents, like the fresh held-out set). They join the
+    tuning questions of every split wherever something is fitted.
     """
-    extra = yaml.safe_load(EXTRA_TUNING_PATH.read_text(encoding="utf-8"))
-    return extra["questions"]
+    return [
+        question
+        for path in (EXTRA_TUNING_PATH, BLIND_TUNING_PATH)
+        for question in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    ]
+
+
+def fresh_questions() -> list[dict]:
+    """Return the fourth round's held-out questions (fresh_questions.yaml)."""
+    return yaml.safe_load(FRESH_PATH.read_text(encoding="utf-8"))["questions"]
 
 
 def earlier_questions() -> list[dict]:
@@ -680,13 +697,13 @@ def main() -> None:
         f"{(time.perf_counter() - started) * 1000:.0f} ms"
     )
     if args.calibrate:
-        tuning_half, _ = load_halves(split="stratified")
+        tuning_half, _ = load_halves(split="fresh")
         tuning = tuning_half + extra_tuning_questions()
         fitted = fit_split(shipped, tuning, earlier)
         assert fitted.reranker is not None
         RERANKER_PATH.write_text(fitted.reranker.to_json() + "\n", encoding="utf-8")
         print(
-            f"fitted on {len(tuning)} tuning questions (stratified tuning half + "
+            f"fitted on {len(tuning)} tuning questions (all intent questions + "
             f"extra tuning; decision also on {len(earlier)} earlier); "
             f"wrote {RERANKER_PATH.relative_to(REPO_ROOT)}"
         )

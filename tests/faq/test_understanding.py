@@ -4,6 +4,8 @@ Each of the first four fails with the matcher shipped before issue 21
 (bench/faq_legacy_matcher.py) on the same FAQ, checked by running them against it.
 """
 
+from collections import Counter
+
 from bot.faq.content import FaqEntry
 from bot.faq.matcher import FaqIndex
 
@@ -93,6 +95,34 @@ def test_extra_tuning_questions_are_new_text(
     assert len(extra) >= 100
     assert {q["expected"] for q in extra} - {None} <= {e.id for e in shipped_entries}
     assert not [q["text"] for q in extra if q["text"] in taken | written]
+
+
+def test_fresh_held_out_questions_are_new_and_cover_every_entry(
+    shipped_entries: list[FaqEntry],
+) -> None:
+    from bench.faq_bench import (
+        earlier_questions,
+        extra_tuning_questions,
+        fresh_questions,
+        load_halves,
+    )
+
+    fresh = fresh_questions()
+    tuning, held_out = load_halves()
+    fitted_on = {
+        q["text"]
+        for q in tuning + held_out + extra_tuning_questions() + earlier_questions()
+    }
+    written = {
+        text
+        for entry in shipped_entries
+        for text in (entry.question, *entry.alternatives, *entry.keywords)
+    }
+    per_entry = Counter(q["expected"] for q in fresh)
+    assert per_entry.pop(None) >= 95
+    assert set(per_entry) == {entry.id for entry in shipped_entries}
+    assert sum(per_entry.values()) >= 280 and min(per_entry.values()) >= 5
+    assert not [q["text"] for q in fresh if q["text"] in fitted_on | written]
 
 
 def test_a_business_hosting_the_question_is_noticed(shipped_index: FaqIndex) -> None:
