@@ -77,6 +77,21 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def row_id_arg(name: str, default: int | None = None) -> int | None:
+    """Read a query argument naming a row (or a position after one): 0 to the
+    largest id, refused (400) otherwise.
+
+    `request.args.get(name, type=int)` takes any number of digits, and one past
+    the column's range made the database refuse the query (a 500 on SQLite).
+    """
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) > LARGEST_ROW_ID:
+        raise BadRequest(f"{name} must be a whole number from 0 to {LARGEST_ROW_ID}")
+    return int(raw)
+
+
 def refuse_unstorable_fields() -> None:
     """Refuse (400) a path, query or form field holding NUL or a lone surrogate.
 

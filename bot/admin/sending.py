@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +15,8 @@ from bot.coupons.models import CouponDefinition
 from bot.extensions import db
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import SegmentSend
-from bot.segments.sending import create_send
+from bot.segments.sending import create_send, parse_send_time
+from bot.segments.service import check_known_store
 from bot.segments.templates import image_messages, text_messages
 from bot.segments.variants import SendVariant, check_split, seed_from_text
 
@@ -61,7 +61,7 @@ def definition_from_form(form: Any) -> SegmentDefinition:
         values["linked"] = linked == "yes"
     elif linked:
         raise SegmentError("linked must be yes, no or empty")
-    return SegmentDefinition.from_dict(values)
+    return check_known_store(SegmentDefinition.from_dict(values))
 
 
 def plan_from_form(form: Any, now: datetime) -> SendPlan:
@@ -127,19 +127,9 @@ def _whole_number(form: Any, name: str, default: int) -> int:
 
 
 def _send_time(form: Any, now: datetime) -> datetime | None:
-    raw = (form.get("send_at") or "").strip()
     if form.get("when") != "later":
         return None
-    try:
-        at = datetime.fromisoformat(raw)
-    except ValueError:
-        raise SegmentError("give the send time as YYYY-MM-DDTHH:MM") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=current_app.config["SETTINGS"].timezone)
-    at = at.astimezone(UTC)
-    if at <= now:
-        raise SegmentError("the send time is in the past")
-    return at
+    return parse_send_time(form.get("send_at") or "", now)
 
 
 def send_for_key(key: str) -> SegmentSend | None:

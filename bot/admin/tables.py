@@ -34,7 +34,8 @@ def csv_response(table: Table) -> Response:
 
 
 def _cell(value: Any) -> Any:
-    # A cell starting with = + - @ is a formula to spreadsheets: quote it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    # A cell starting with = + - @ (or a tab or carriage return before one)
+    # is a formula to spreadsheets: quote it.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return "" if value is None else value

@@ -116,7 +116,9 @@ def standin_id_token() -> tuple[Response, int]:
     settings = current_app.config["SETTINGS"]
     if settings.is_production:
         abort(404)
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "invalid_body", "send a JSON object {userId, channelId}")
     payload = {
         "userId": str(body.get("userId", "")),
         "channelId": str(body.get("channelId", "")),

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from bot.coupons.models import CHANNELS, KINDS, PERCENT_OFF
+from bot.line.limits import https_url_problem
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _STORE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -187,8 +188,9 @@ def _parse_entry(index: int, raw: Any) -> tuple[CouponEntry | None, list[str]]:
     limit = e.integer("limit_per_customer", False, 1)
     total_limit = e.integer("total_limit", False, 1)
     image_url = e.text("image_url", False, 1000)
-    if image_url is not None and not image_url.startswith("https://"):
-        e.fail("image_url", "must be an https URL")
+    problem = https_url_problem(image_url) if image_url is not None else None
+    if problem:
+        e.fail("image_url", problem)
     line_coupon = raw.get("line_coupon", False)
     if not isinstance(line_coupon, bool):
         e.fail("line_coupon", "must be true or false")

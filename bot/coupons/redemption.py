@@ -151,23 +151,41 @@ def claim_coupons(
     exactly one changes the row; the others roll back their whole sale.
     """
     for item in applied:
-        claimed = db.session.execute(
-            update(PersonalCoupon)
-            .where(PersonalCoupon.id == item.coupon.id, PersonalCoupon.status == USABLE)
-            .values(
-                status=USED,
-                used_at=now,
-                used_channel=channel,
-                used_store_code=store_code,
-                used_reference=reference,
-                discount=item.discount,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
+        if not _claim(item.coupon, item.discount, channel, store_code, reference, now):
             raise CouponUsed(item.coupon.code)
-        record_redemption(item.coupon.line_user_id, item.coupon.code, now)
     db.session.flush()
+
+
+def _claim(
+    coupon: PersonalCoupon,
+    discount: int,
+    channel: str,
+    store_code: str | None,
+    reference: str,
+    now: datetime,
+) -> bool:
+    """Mark a coupon used if it still is usable; False if another sale took it.
+
+    A conditional UPDATE, not a locked read: SQLite has no row locks, and a
+    read-then-write let parallel orders each take one single-use coupon.
+    """
+    claimed = db.session.execute(
+        update(PersonalCoupon)
+        .where(PersonalCoupon.id == coupon.id, PersonalCoupon.status == USABLE)
+        .values(
+            status=USED,
+            used_at=now,
+            used_channel=channel,
+            used_store_code=store_code,
+            used_reference=reference,
+            discount=discount,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    record_redemption(coupon.line_user_id, coupon.code, now)
+    return True
 
 
 def coupons_used_by(reference: str) -> list[PersonalCoupon]:
@@ -217,7 +235,7 @@ def redeem_online_codes(
     for raw, off in codes:
         code = normalize_code(raw)
         coupon = db.session.scalar(
-            select(PersonalCoupon).where(PersonalCoupon.code == code).with_for_update()
+            select(PersonalCoupon).where(PersonalCoupon.code == code)
         )
         if coupon is None:
             continue
@@ -233,11 +251,14 @@ def redeem_online_codes(
         if "online" not in coupon.definition.channels:
             uses.append(OnlineUse(shown, "refused", "wrong_channel"))
             continue
-        coupon.status, coupon.used_at = USED, now
-        coupon.used_channel, coupon.used_reference = "online", reference
-        coupon.used_store_code, coupon.discount = None, off
-        uses.append(OnlineUse(shown, "redeemed", discount=off))
-        record_redemption(coupon.line_user_id, coupon.code, now)
+        if _claim(coupon, off, "online", None, reference, now):
+            uses.append(OnlineUse(shown, "redeemed", discount=off))
+            continue
+        db.session.refresh(coupon)  # taken by a sale running beside this order
+        if coupon.used_reference == reference:
+            uses.append(OnlineUse(shown, "repeat"))
+        else:
+            uses.append(OnlineUse(shown, "refused", f"used_in_{coupon.used_channel}"))
     db.session.flush()
     return uses
 

@@ -74,8 +74,8 @@ def parse_checkout(document: dict[str, Any], now: datetime) -> CheckoutUpdate:
         member_no=member_no,
         recovery_url=url[:1000] if url else None,
         amount=amount,
-        updated_at=_moment(document.get("updated_at"), now),
-        completed_at=_moment(completed, now) if completed else None,
+        updated_at=_moment(document.get("updated_at"), now, now),
+        completed_at=_moment(completed, now, now) if completed else None,
     )
 
 

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
@@ -171,29 +171,45 @@ def find_member_for_order(order: Order) -> Member | None:
     return None
 
 
-def _moment(value: Any, fallback: datetime) -> datetime:
+# The shop did not exist before this; an earlier time is a broken clock or a probe.
+EARLIEST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _moment(value: Any, fallback: datetime, now: datetime) -> datetime:
+    """Read the shop's ISO time (fallback without one); never later than now.
+
+    A time no database column can hold (year 1 or 9999 with an offset) was a
+    500 when stored or added to; it is refused as a bad body instead.
+    """
     if not isinstance(value, str):
         return fallback
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return fallback
-    return moment if moment.tzinfo else fallback
+    if moment.tzinfo is None:
+        return fallback
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise BadOrder(f"{value!r} is not a time we can store") from None
+    if moment < EARLIEST_MOMENT:
+        raise BadOrder(f"{value!r} is before {EARLIEST_MOMENT.year}")
+    # A clock far ahead of ours is not believed.
+    return min(moment, now)
 
 
 def order_time(document: dict[str, Any], now: datetime) -> datetime:
     """Return when the order was placed: processed_at, else created_at, else now."""
-    created = _moment(document.get("created_at"), now)
-    placed = _moment(document.get("processed_at"), created)
-    # A clock far ahead of ours is not believed.
-    return min(placed, now)
+    created = _moment(document.get("created_at"), now, now)
+    return _moment(document.get("processed_at"), created, now)
 
 
 def parse_fulfillment(document: dict[str, Any], now: datetime) -> Fulfillment:
     """Read a fulfillment webhook: shipped now or then, delivered if it says so."""
     order_id = _order_id(document.get("order_id"), "order_id")
-    shipped_at = _moment(document.get("created_at"), now)
+    shipped_at = _moment(document.get("created_at"), now, now)
     delivered_at = None
     if document.get("shipment_status") == "delivered":
-        delivered_at = _moment(document.get("updated_at"), now)
+        delivered_at = _moment(document.get("updated_at"), now, now)
     return Fulfillment(order_id, shipped_at, delivered_at)

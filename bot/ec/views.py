@@ -67,12 +67,13 @@ def _signed_document() -> dict[str, Any]:
 def order_webhook() -> tuple[Response, int]:
     """Record an online order of a member (once per order id) and its points."""
     document = _signed_document()
+    now = utcnow()
     try:
         order = parse_order(document)
+        placed = order_time(document, now)
     except BadOrder as exc:
         raise Refused(422, str(exc)) from None
     member = find_member_for_order(order)
-    now = utcnow()
     if member is None:
         _redeem_coupons(order, now)
         db.session.commit()
@@ -80,7 +81,6 @@ def order_webhook() -> tuple[Response, int]:
         return jsonify(status="no_member"), 200
     try:
         discount = _redeem_coupons(order, now)
-        placed = order_time(document, now)
         recorded = record_online_order(
             member,
             order.order_id,

@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-LINE_TEXT_LIMIT = 5000
+from bot.line.limits import TEXT_LIMIT, line_length
+
 REQUIRED_TEXT_FIELDS = ("id", "category", "question", "answer")
 OPTIONAL_LIST_FIELDS = ("alternatives", "keywords")
 KNOWN_FIELDS = frozenset(REQUIRED_TEXT_FIELDS + OPTIONAL_LIST_FIELDS)
@@ -93,10 +94,10 @@ def _parse_entry(index: int, raw: Any) -> tuple[FaqEntry | None, list[str]]:
             problems.append(f"{label}, field {field!r}: empty")
         else:
             texts[field] = value.strip()
-    if len(texts.get("answer", "")) > LINE_TEXT_LIMIT:
+    if line_length(texts.get("answer", "")) > TEXT_LIMIT:
         problems.append(
-            f"{label}, field 'answer': {len(texts['answer'])} characters, "
-            f"over LINE's {LINE_TEXT_LIMIT}-character limit"
+            f"{label}, field 'answer': {line_length(texts['answer'])} characters "
+            f"as LINE counts them, over LINE's {TEXT_LIMIT}-character limit"
         )
     lists = {
         field: _parse_text_list(label, field, raw.get(field, []), problems)

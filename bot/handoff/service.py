@@ -23,6 +23,7 @@ from bot.handoff.models import (
     Conversation,
     ConversationMessage,
 )
+from bot.line.limits import text_fits
 from bot.models_base import utcnow
 
 # Two messages in a row the bot did not understand hand the customer to a person.
@@ -144,8 +145,10 @@ def add_operator_reply(
         raise HandoffError("この会話は対応中ではありません。")
     if conversation.operator_id != operator_id and not may_take_over:
         raise HandoffError("この会話は他のオペレーターが対応しています。")
-    if not text or len(text) > 5000:
-        raise HandoffError("返信は1〜5,000文字で入力してください。")
+    if not text_fits(text):
+        raise HandoffError(
+            "返信は1〜5,000文字で入力してください（絵文字は2文字と数えます）。"
+        )
     return record_message(
         conversation, OPERATOR, text=text, operator_id=operator_id, delivery=PENDING
     )

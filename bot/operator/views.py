@@ -41,6 +41,7 @@ from bot.operator.auth import (
 )
 from bot.operator.canned import canned_answers
 from bot.operator.customer import customer_panel
+from bot.requests import row_id_arg
 from bot.signin_attempts import client_ip
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def logout() -> Any:
 @login_required
 def queue() -> str:
     """Show waiting conversations (live) and the ones being answered."""
-    resolved = request.args.get("resolved", type=int)
+    resolved = row_id_arg("resolved")
     offer = resolved if resolved and _customer_questions(resolved) else None
     return render_template(
         "operator/queue.html",
@@ -192,7 +193,7 @@ def messages_json(conversation_id: int) -> Response:
     found = service.conversation_with_people(conversation_id) or abort(404)
     conv, _, operator = found
     _mark_read_if_open(conv.id, conv.state)
-    after = request.args.get("after", 0, type=int)
+    after = row_id_arg("after", 0)
     return jsonify(
         state=conv.state,
         operator=operator.display_name if operator else None,
@@ -315,7 +316,14 @@ def _customer_questions(conversation_id: int) -> list[dict[str, Any]]:
 
 
 def _safe_next(target: str | None, sees_chats: bool = True) -> str:
-    if target and target.startswith(("/operator", "/admin")):
+    # Only our own consoles' paths, and no control character: a line break
+    # in `next` made the redirect's Location header fail (a 500 after sign-in).
+    if (
+        target
+        and target.startswith(("/operator", "/admin"))
+        and target.isprintable()
+        and target.isascii()
+    ):
         return target
     # A marketer's home is the marketing console.
     return url_for("operator.queue") if sees_chats else "/admin/"

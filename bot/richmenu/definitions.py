@@ -12,6 +12,8 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from bot.line.limits import line_length
+
 PLACEHOLDERS = frozenset({"ONLINE_STORE_URL", "LIFF_URL", "BOT_BASE_URL"})
 MAX_IMAGE_BYTES = 1024 * 1024
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -303,8 +305,7 @@ def _check_text(value: Any, field: str, limit: int | None, report: _Report) -> b
     if not isinstance(value, str) or not value:
         report(field, "must be a non-empty string")
         return False
-    # Count UTF-16 code units to be safe: an emoji counts as two characters.
-    length = len(value.encode("utf-16-le")) // 2
+    length = line_length(value)
     if limit is not None and length > limit:
         report(field, f"is {length} characters long (max {limit})")
         return False

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
 
+from bot.line.limits import text_fits
 from bot.segments.definition import SegmentDefinition, SegmentError
 
 TRIGGERS = (
@@ -326,8 +327,8 @@ def _messages(
     kind = given[0]
     value = raw[kind]
     if kind == "text":
-        if not isinstance(value, str) or not 1 <= len(value) <= 5000:
-            raise fail(f"{where}.text", "1 to 5000 characters")
+        if not isinstance(value, str) or not text_fits(value):
+            raise fail(f"{where}.text", "1 to 5000 characters as LINE counts them")
         return ({"type": "text", "text": value},)
     if kind == "template":
         if templates is None:

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from bot.extensions import after_commit, db
 from bot.marketing.quota import QuotaExceeded
 from bot.models_base import utcnow
+from bot.segments import sending
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.delivery import QuietHoursNow, deliver_send
 from bot.segments.jobs import schedule_send
 from bot.segments.models import SegmentSend
 from bot.segments.sending import create_send, find_unfinished_send, unfinished_sends
-from bot.segments.service import load_segment, preview_segment, save_segment
+from bot.segments.service import (
+    check_known_store,
+    load_segment,
+    preview_segment,
+    save_segment,
+)
 from bot.segments.templates import image_messages, load_template, text_messages
 from bot.segments.variants import MAX_HOLDOUT_PERCENT, SendVariant
 
@@ -51,7 +56,7 @@ def definition_from_options(
     given = {k: v for k, v in conditions.items() if v is not None}
     try:
         base = load_segment(segment_name).to_dict() if segment_name else {}
-        return SegmentDefinition.from_dict({**base, **given})
+        return check_known_store(SegmentDefinition.from_dict({**base, **given}))
     except SegmentError as exc:
         raise click.UsageError(str(exc)) from exc
 
@@ -204,15 +209,8 @@ def _messages(
 
 
 def parse_send_time(value: str) -> datetime:
-    """Read --at: an ISO time (local to the shop without an offset), not past."""
+    """Read --at: an ISO time (local to the shop without an offset), within a year."""
     try:
-        at = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.UsageError(f"--at {value!r} is not an ISO time") from exc
-    if at.tzinfo is None:
-        # A time without an offset is a local time of the shop.
-        at = at.replace(tzinfo=current_app.config["SETTINGS"].timezone)
-    at = at.astimezone(UTC)
-    if at < utcnow():
-        raise click.UsageError("--at is in the past")
-    return at
+        return sending.parse_send_time(value, utcnow())
+    except SegmentError as exc:
+        raise click.UsageError(f"--at {value!r}: {exc}") from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -32,6 +32,31 @@ from bot.segments.models import (
 from bot.segments.query import segment_users
 from bot.segments.variants import SendVariant, check_split, group_sql
 from bot.users.models import LineUser
+
+# A send (or a coupon send) may be scheduled at most this far ahead.
+FURTHEST_SCHEDULE = timedelta(days=366)
+
+
+def parse_send_time(value: str, now: datetime) -> datetime:
+    """Read a send time: ISO, local to the shop without an offset, within a year.
+
+    Both the console and the CLI read the time here; a time past any date
+    Python can hold, in the past, or more than FURTHEST_SCHEDULE ahead is a
+    SegmentError.
+    """
+    try:
+        at = datetime.fromisoformat(value.strip())
+        if at.tzinfo is None:
+            # A time without an offset is a local time of the shop.
+            at = at.replace(tzinfo=current_app.config["SETTINGS"].timezone)
+        at = at.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise SegmentError("give the send time as YYYY-MM-DDTHH:MM") from None
+    if at <= now:
+        raise SegmentError("the send time is in the past")
+    if at > now + FURTHEST_SCHEDULE:
+        raise SegmentError("the send time is more than a year ahead")
+    return at
 
 
 def send_fingerprint(

@@ -13,6 +13,7 @@ from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import Segment
 from bot.segments.query import count_segment_users, segment_user_ids, segment_users
 from bot.segments.variants import SendVariant, group_sql
+from bot.stores.models import Store
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,16 @@ class SegmentPreview:
 
     count: int
     sample: list[str]
+
+
+def check_known_store(definition: SegmentDefinition) -> SegmentDefinition:
+    """Refuse a home store no store has as its code (it would reach no one)."""
+    code = definition.home_store
+    if code is not None and not db.session.scalar(
+        select(Store.id).where(Store.code == code)
+    ):
+        raise SegmentError(f"--home-store: no store has the code {code!r}")
+    return definition
 
 
 def save_segment(name: str, definition: SegmentDefinition) -> Segment:

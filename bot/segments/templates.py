@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bot.line.limits import TEXT_LIMIT, https_url_problem, text_fits
 from bot.segments.definition import SegmentError
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "content" / "messages"
@@ -35,13 +36,17 @@ def load_template(name: str, directory: Path = TEMPLATES_DIR) -> list[dict[str, 
 
 def text_messages(text: str) -> list[dict[str, Any]]:
     """Return a send's messages for a plain text."""
-    if not 1 <= len(text) <= 5000:
-        raise SegmentError("--text must be 1 to 5000 characters")
+    if not text_fits(text):
+        raise SegmentError(
+            f"--text must be 1 to {TEXT_LIMIT:,} characters"
+            " (as LINE counts them: an emoji counts two)"
+        )
     return [{"type": "text", "text": text}]
 
 
 def image_messages(url: str) -> list[dict[str, Any]]:
     """Return a send's messages for one image at an https URL."""
-    if not url.startswith("https://"):
-        raise SegmentError("--image must be an https URL")
+    problem = https_url_problem(url)
+    if problem:
+        raise SegmentError(f"--image {problem}")
     return [{"type": "image", "originalContentUrl": url, "previewImageUrl": url}]

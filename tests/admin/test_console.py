@@ -173,6 +173,49 @@ def test_values_the_database_cannot_hold_are_refused_and_change_nothing(
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
+def test_sends_line_would_refuse_or_no_one_could_get_are_refused_at_the_form(
+    app: Flask, line: LineSide
+) -> None:
+    # Each was accepted and failed later (LINE counts an emoji as two
+    # characters and wants a host in an image URL), or was a 500 (a send time
+    # past any date), or reached no one (a store code no store has).
+    _friends(app, line, linked=1, unlinked=0)
+    client = signed_in_operator(app, "ad@example.com", role="admin")
+    refusals = {
+        "text": (_send_form(client, text="😀" * 2501), "as LINE counts them"),
+        "no host": (
+            _send_form(client, text="", image_url="https://"),
+            "--image must name a host",
+        ),
+        "long url": (
+            _send_form(client, text="", image_url="https://a.example/" + "x" * 2000),
+            "--image must be at most 2,000 characters",
+        ),
+        "space": (
+            _send_form(client, text="", image_url="https://a b.example/x.png"),
+            "--image must not contain spaces",
+        ),
+        "far past": (
+            _send_form(client, when="later", send_at="0001-01-01T00:00+14:00"),
+            "give the send time as YYYY-MM-DDTHH:MM",
+        ),
+        "far ahead": (
+            _send_form(client, when="later", send_at="9999-12-31T23:59"),
+            "more than a year ahead",
+        ),
+        "store": (_send_form(client, home_store="NOPE"), "no store has the code"),
+    }
+    for name, (form, said) in refusals.items():
+        confirm = client.post("/admin/send/confirm", data=form)
+        assert confirm.status_code == 400, name
+        assert said in confirm.get_data(as_text=True), name
+        assert client.post("/admin/send", data=form).status_code == 400, name
+    fits = client.post("/admin/send/confirm", data=_send_form(client, text="😀" * 2500))
+    assert fits.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
+
+
 def test_withdraw_a_coupon_is_audited_and_stops_unused_copies(app: Flask) -> None:
     from tests.coupons.factories import give, load_shipped, user_pk
 

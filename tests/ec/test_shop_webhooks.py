@@ -129,6 +129,35 @@ def test_malformed_order_is_422(client: FlaskClient, document: Any) -> None:
     assert signed_post(client, "orders", document).status_code == 422
 
 
+FAR_PAST, FAR_AHEAD = "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-14:00"
+
+
+@pytest.mark.parametrize(
+    ("path", "document"),
+    [
+        ("orders", order(processed_at=FAR_PAST)),
+        ("orders", order(created_at=FAR_AHEAD)),
+        ("fulfillments", {"order_id": 450789469, "created_at": FAR_AHEAD}),
+        (
+            "fulfillments",
+            {
+                "order_id": 450789469,
+                "shipment_status": "delivered",
+                "updated_at": FAR_AHEAD,
+            },
+        ),
+        ("checkouts", {"token": "t-1", "updated_at": FAR_PAST}),
+        ("checkouts", {"token": "t-1", "completed_at": FAR_AHEAD}),
+    ],
+)
+def test_a_time_no_column_can_hold_is_422_and_changes_nothing(
+    app: Flask, client: FlaskClient, path: str, document: dict[str, Any]
+) -> None:
+    # Each was a 500 (a date out of range when stored or added to).
+    assert signed_post(client, path, document).status_code == 422
+    assert purchases(app) == []
+
+
 def test_order_thanks_then_review_only_after_delivery(
     app: Flask, client: FlaskClient, line: LineSide, worker: Drain
 ) -> None:

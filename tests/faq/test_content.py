@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.faq.content import LINE_TEXT_LIMIT, FaqContentError, FaqEntry, parse_faq
+from bot.faq.content import FaqContentError, FaqEntry, parse_faq
+from bot.line.limits import TEXT_LIMIT
 
 VALID = """
 faqs:
@@ -84,7 +85,7 @@ def test_duplicate_id_is_reported() -> None:
 
 
 def test_answer_over_line_limit_is_reported() -> None:
-    long_answer = "あ" * (LINE_TEXT_LIMIT + 1)
+    long_answer = "あ" * (TEXT_LIMIT + 1)
     problems = problems_of(VALID.replace("10時から20時までです。", long_answer))
     assert problems == [
         "entry 'store-hours', field 'answer': 5001 characters, "

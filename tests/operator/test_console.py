@@ -330,3 +330,7 @@ def test_a_message_cursor_past_any_id_is_a_bad_request(
     assert answer.status_code == 400
     assert answer.get_json()["error"] == "bad request"
     assert client.get(url, query_string={"after": "0"}).status_code == 200
+    assert client.get(url, query_string={"after": "-1"}).status_code == 400
+    for resolved in ("99999999999999999999", "x"):
+        page = client.get("/operator/", query_string={"resolved": resolved})
+        assert page.status_code == 400

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.extensions import get_redis
-from tests.handoff.helpers import csrf_of, make_operator, sign_in
+from tests.handoff.helpers import PASSWORD, csrf_of, make_operator, sign_in
 
 
 def test_console_requires_sign_in(client: FlaskClient) -> None:
@@ -31,6 +31,29 @@ def test_operator_signs_in_and_out(app: Flask, client: FlaskClient) -> None:
     assert "script-src 'self'" in queue.headers["Content-Security-Policy"]
     client.post("/operator/logout", data={"csrf_token": csrf_of(client)})
     assert client.get("/operator/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/admin\r\nSet-Cookie: x=1", "/operator/\x7f", "https://evil.example/", "//evil"],
+)
+def test_sign_in_goes_home_when_next_is_not_a_plain_console_path(
+    app: Flask, client: FlaskClient, target: str
+) -> None:
+    # A line break in `next` was a 500 after the session had started.
+    make_operator(app, "sato@example.com")
+    client.get("/operator/login")
+    response = client.post(
+        "/operator/login",
+        query_string={"next": target},
+        data={
+            "email": "sato@example.com",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(client),
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/operator/"
 
 
 def test_wrong_password_is_refused(app: Flask, client: FlaskClient) -> None:

@@ -1,0 +1,55 @@
+"""On SQLite too, orders racing for one single-use coupon redeem it once."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bot import create_app
+from bot.coupons.redemption import redeem_online_codes
+from bot.extensions import db
+from bot.models_base import utcnow
+from tests.conftest import TEST_REDIS_URL
+from tests.coupons.factories import coupon_row, give, load_shipped, user_pk
+from tests.pos.factories import make_member
+
+ORDERS = 8
+
+
+def test_parallel_orders_redeem_one_coupon_once_on_sqlite(
+    tmp_path: Path, emulator: Any
+) -> None:
+    # SQLite has no row locks: a locked read before the write let six of ten
+    # parallel orders each redeem the same coupon (the last one's reference won).
+    app = create_app(
+        {
+            "BOT_ENV": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+            "REDIS_URL": TEST_REDIS_URL,
+            "LINE_API_BASE_URL": emulator.base_url,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    load_shipped(app)
+    make_member(app, line_user_id="U" + "d" * 32)
+    code = give(app, user_pk(app, "U" + "d" * 32), "thanks-next")
+    start = threading.Barrier(ORDERS)
+
+    def order(number: int) -> str:
+        with app.app_context():
+            start.wait()
+            [use] = redeem_online_codes([(code, 500)], f"ec:{number}", utcnow())
+            db.session.commit()
+            return use.outcome
+
+    with ThreadPoolExecutor(ORDERS) as pool:
+        outcomes = list(pool.map(order, range(ORDERS)))
+    row = coupon_row(app, code)
+    assert sorted(outcomes) == ["redeemed"] + ["refused"] * (ORDERS - 1)
+    assert row.status == "used"
+    assert row.used_reference == f"ec:{outcomes.index('redeemed')}"
+    with app.app_context():
+        db.engine.dispose()
