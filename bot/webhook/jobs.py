@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, TextClause, bindparam, text, update
+from sqlalchemy import Connection, TextClause, bindparam, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from bot.extensions import db, one_connection_session
@@ -15,7 +15,7 @@ from bot.jobs import enqueue, is_final_attempt, is_transient
 from bot.logs import log_context
 from bot.models_base import utcnow
 from bot.webhook import service
-from bot.webhook.models import DONE, FAILED, FINISHED, SENDING, WebhookEvent
+from bot.webhook.models import DONE, FAILED, FINISHED, OPEN, SENDING, WebhookEvent
 from bot.webhook.outbox import recipient, send_outbox
 from bot.webhook.store import StoredEvent
 
@@ -30,7 +30,11 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
     """Handle events stored together, in order; retry only those that need it.
 
     A job carries the new events of one round of webhook deliveries, each as
-    [row id, LINE user id]. Each is handled and recorded on its own; when one
+    [row id, LINE user id]. Under its users' locks it first handles those
+    users' earlier events still open (queued in other jobs, which then find
+    them done), so a customer's replies follow the order they wrote in
+    whichever worker thread gets the lock first. Each is handled and recorded
+    on its own; when one
     fails in a way worth retrying, the others still run, and the retried job
     skips the events already done. The job holds the locks of all its users
     (taken in one round trip) and one database connection throughout.
@@ -42,7 +46,7 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
     keys = [line_user_id or f"event-{pk}" for pk, line_user_id in events]
     with one_connection_session(), user_locks(keys):
         try:
-            for event_pk, _ in events:
+            for event_pk in in_user_order(events):
                 try:
                     if handle_webhook_event(event_pk):
                         sent.append(event_pk)
@@ -56,6 +60,26 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
                 _mark_sent(sent)
     if retry is not None:
         raise retry
+
+
+def in_user_order(events: list[list[Any]]) -> list[int]:
+    """Return the job's event ids and its users' earlier open ones, oldest first.
+
+    Called under the users' locks. Ids are given in the order the webhook
+    stored the events, which is the order LINE delivered them.
+    """
+    mine = {pk for pk, _ in events}
+    users = sorted({line_user_id for _, line_user_id in events if line_user_id})
+    if not users:
+        return sorted(mine)
+    earlier = db.session.scalars(
+        select(WebhookEvent.id).where(
+            WebhookEvent.line_user_id.in_(users),
+            WebhookEvent.status.in_(OPEN),
+            WebhookEvent.id < max(mine),
+        )
+    )
+    return sorted(mine.union(earlier))
 
 
 def handle_webhook_event(event_pk: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.extensions import db
@@ -17,6 +17,9 @@ SENDING = "sending"
 DONE = "done"
 FAILED = "failed"
 FINISHED = frozenset({DONE})
+# Events a worker still has to handle or finish sending.
+OPEN = frozenset({PENDING, SENDING})
+_OPEN_SQL = "status IN ('pending', 'sending')"
 
 
 class WebhookEvent(db.Model):
@@ -25,6 +28,14 @@ class WebhookEvent(db.Model):
     __tablename__ = "webhook_events"
     __table_args__ = (
         Index("ix_webhook_events_status_received", "status", "received_at"),
+        # A user's open events, in the order received (see jobs.in_user_order).
+        Index(
+            "ix_webhook_events_open_by_user",
+            "line_user_id",
+            "id",
+            postgresql_where=text(_OPEN_SQL),
+            sqlite_where=text(_OPEN_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(
