@@ -20,6 +20,7 @@ from bot.routing import EVENT, get_router
 from bot.users.models import LineUser
 from bot.users.service import first_contact
 from bot.webhook.models import WebhookEvent
+from bot.webhook.parsing import payload_problem
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,11 @@ def dispatch_event(
     route = get_router().find(EVENT, event.event_type)
     if route is None:
         log.info("event type not handled", extra={"event_type": event.event_type})
+        return ctx
+    problem = payload_problem(event.payload)
+    if problem is not None:
+        # A handler would fail on it for good; nothing can be answered.
+        log.warning("event not understood", extra={"problem": problem})
         return ctx
     if ctx.user is None and event.line_user_id is not None:
         ctx.user = first_contact(event.line_user_id)

@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -98,6 +100,85 @@ def _parse_event(index: int, raw: Any) -> IncomingEvent:
         occurred_at=_occurred_at(raw.get("timestamp")),
         payload=raw,
     )
+
+
+def _is_text(value: Any, longest: int) -> bool:
+    return isinstance(value, str) and len(value) <= longest
+
+
+def _is_coordinate(value: Any, limit: float) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and -limit <= value <= limit
+    )
+
+
+def _message_problem(message: dict[str, Any]) -> str | None:
+    kind = message.get("type")
+    if not _is_text(kind, 40):
+        return "message.type is missing"
+    # LINE caps a text at 5,000 characters (UTF-16 units, so at most 5,000 here).
+    if kind == "text" and not _is_text(message.get("text"), 5000):
+        return "message.text is not a text of at most 5,000 characters"
+    if kind == "location" and not (
+        _is_coordinate(message.get("latitude"), 90)
+        and _is_coordinate(message.get("longitude"), 180)
+    ):
+        return "message has no latitude and longitude"
+    return None
+
+
+# The parts of each event type that handlers read, as LINE documents them:
+# (field, check of its object) -- a signed body that breaks one is not LINE's.
+_EVENT_PARTS: dict[str, tuple[str, Callable[[dict[str, Any]], str | None]]] = {
+    "message": ("message", _message_problem),
+    "postback": (
+        "postback",
+        lambda part: None if _is_text(part.get("data"), 300) else "data",
+    ),
+    "beacon": (
+        "beacon",
+        lambda part: None
+        if _is_text(part.get("hwid"), 10) and _is_text(part.get("type"), 16)
+        else "hwid or type",
+    ),
+    "accountLink": (
+        "link",
+        lambda part: None
+        if _is_text(part.get("result"), 16) and _is_text(part.get("nonce", ""), 255)
+        else "result or nonce",
+    ),
+}
+# Optional parts: when present they must be objects.
+_OPTIONAL_OBJECTS = {"follow": "follow"}
+
+
+def payload_problem(raw: dict[str, Any]) -> str | None:
+    """Say which part of an event a handler reads is missing or of the wrong kind.
+
+    The webhook stores such an event like any other (nothing LINE sends is
+    refused for one odd event); the dispatcher checks it here before a
+    handler runs, and finishes it without an answer.
+    """
+    token = raw.get("replyToken")
+    if token is not None and not _is_text(token, 255):
+        return "replyToken is not a string"
+    event_type = raw["type"]
+    optional = _OPTIONAL_OBJECTS.get(event_type)
+    if optional and optional in raw and not isinstance(raw[optional], dict):
+        return f"{optional} is not an object"
+    if event_type not in _EVENT_PARTS:
+        return None
+    field, check = _EVENT_PARTS[event_type]
+    part = raw.get(field)
+    if not isinstance(part, dict):
+        return f"{field} is not an object"
+    problem = check(part)
+    if problem is None:
+        return None
+    return problem if problem.startswith(field) else f"{field}.{problem} is not valid"
 
 
 def _occurred_at(timestamp: Any) -> datetime | None:

@@ -387,3 +387,34 @@ def test_a_job_shares_users_with_another_and_waits_only_for_them(
     assert sorted(t for _, t in line.texts_to(alice)) == ["got a1", "got a2"]
     assert [t for _, t in line.texts_to(bob)] == ["got b1"]
     assert [t for _, t in line.texts_to(carol)] == ["got c1"]
+
+
+def test_signed_events_of_the_wrong_shape_are_done_without_an_answer(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    # Each made its handler raise, and the event ended `failed` for good.
+    user_id = line.add_user()
+    odd = [
+        line.event("follow", user_id, follow="x"),
+        line.event("postback", user_id, postback="x"),
+        line.event("postback", user_id, postback={"data": 123}),
+        line.event("beacon", user_id, beacon=["x"]),
+        line.event("accountLink", user_id, link="x"),
+        line.event("message", user_id, message={"type": "location", "id": "1"}),
+        line.event(
+            "message",
+            user_id,
+            message={"type": "location", "id": "2", "latitude": 35.6, "longitude": "x"},
+        ),
+        line.event("message", user_id, message={"type": "text", "id": "3"}),
+        line.text(user_id, "あ" * 5001),
+    ]
+    assert line.send(*odd) == 200
+    worker()
+    assert line.deliveries_to(user_id) == []
+    with app.app_context():
+        statuses = db.session.scalars(sa.select(WebhookEvent.status)).all()
+    assert statuses == [DONE] * len(odd)
+    line.send(line.text(user_id, "営業時間は？"))
+    worker()
+    assert len(line.texts_to(user_id)) == 1
