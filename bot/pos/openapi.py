@@ -284,7 +284,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             "coupon has this code (unknown_coupon)."
                         ),
                         "409": _error(
-                            "Not enough points, or the coupon was used (coupon_used)."
+                            "Not enough points, the coupon was used (coupon_used), "
+                            "or this receipt number was recorded for a different "
+                            "sale: another customer, amount or points "
+                            "(receipt_reused)."
                         ),
                         "410": _error("The coupon expired (coupon_expired)."),
                         "422": _error(

@@ -289,6 +289,7 @@ def transactions() -> tuple[Response, int]:
         raise _coupon_refusal(exc) from None
     except IntegrityError:
         recorded = _recorded_first(body["receipt_no"])
+    _refuse_another_sale(recorded, member.id, amount, points_used)
     purchase = recorded.purchase
     owner = (
         member
@@ -343,6 +344,7 @@ def _guest_transaction(body: dict[str, Any]) -> tuple[Response, int]:
         raise _coupon_refusal(exc) from None
     except IntegrityError:
         recorded = _recorded_first(body["receipt_no"])
+    _refuse_another_sale(recorded, None, amount, 0)
     first_owner = None if recorded.created else recorded.purchase.member_id
     owner = member_by_id(first_owner) if first_owner is not None else None
     answer = _sale_answer(recorded, applied, owner, now)
@@ -391,6 +393,31 @@ def _recorded_first(receipt_no: str) -> Recorded:
             409, "receipt_busy", "同じレシートを記録中です。もう一度お試しください"
         )
     return Recorded(first, created=False)
+
+
+def _refuse_another_sale(
+    recorded: Recorded, member_id: int | None, amount: int, points_used: int
+) -> None:
+    """Refuse (409) a different sale under a receipt number already recorded.
+
+    The same sale sent again (a register retrying) gets the first result; a
+    different customer, amount or points under the same number was dropped
+    without a word (a register whose numbers restart each day lost the sale).
+    """
+    first = recorded.purchase
+    if recorded.created or (first.member_id, first.amount, first.points_used) == (
+        member_id,
+        amount,
+        points_used,
+    ):
+        return
+    db.session.rollback()
+    raise ApiRefusal(
+        409,
+        "receipt_reused",
+        "このレシート番号は別の内容ですでに記録されています。"
+        "レシート番号をご確認ください",
+    )
 
 
 def _sale_answer(

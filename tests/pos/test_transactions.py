@@ -66,7 +66,7 @@ def test_sale_earns_points_uses_points_and_counts_a_visit(
         ]
 
 
-def test_repeated_receipt_answers_200_with_the_first_result(
+def test_repeated_receipt_answers_the_first_result_and_another_sale_409(
     app: Flask, client: FlaskClient, key: str
 ) -> None:
     member = make_member(app, points=100)
@@ -83,11 +83,25 @@ def test_repeated_receipt_answers_200_with_the_first_result(
         key,
         member_no=member["member_no"],
         receipt_no="R-7",
-        amount=9999,
-        points_used=0,
+        amount=1000,
+        points_used=100,
     )
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json()["purchase"] == first.get_json()["purchase"]
+    # Another sale under the same number was answered 200 and dropped.
+    other = make_member(app, name="佐藤 次郎")
+    for changed in (
+        {"amount": 9999, "points_used": 100},
+        {"amount": 1000, "points_used": 0},
+        {"amount": 1000, "points_used": 100, "member_no": other["member_no"]},
+    ):
+        reused = sell(
+            client,
+            key,
+            **{"member_no": member["member_no"], "receipt_no": "R-7", **changed},
+        )
+        assert reused.status_code == 409, changed
+        assert reused.get_json()["error"] == "receipt_reused"
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Purchase.id))) == 1
         assert balance(member["id"]) == 9
