@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from typing import Any
 
 from flask import (
@@ -52,6 +54,8 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
 )
+# The reply form's one-time key (secrets.token_urlsafe(16)).
+REPLY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -183,6 +187,7 @@ def conversation(conversation_id: int) -> str:
         messages=service.messages_of(conversation_id),
         panel=customer_panel(user.id, conversation_id),
         canned=canned_answers(me.display_name),
+        reply_key=secrets.token_urlsafe(16),
     )
 
 
@@ -218,8 +223,21 @@ def claim(conversation_id: int) -> Any:
 @bp.post("/conversations/<int:conversation_id>/messages")
 @login_required
 def reply(conversation_id: int) -> Any:
-    """Send the operator's reply to the customer as a LINE push."""
+    """Send the operator's reply to the customer as a LINE push, once per form.
+
+    The form carries a one-time key, claimed in Redis before the reply is
+    stored: a double click or a resent form on a slow network reaches the
+    customer once.
+    """
     me = current_operator()
+    key = request.form.get("reply_key", "")
+    if not REPLY_KEY.fullmatch(key):
+        abort(400, "the form has no valid reply key; reload the page")
+    if not get_redis().set(f"operator:reply-key:{key}", me.id, nx=True, ex=86400):
+        flash("この返信は送信済みです。")
+        return redirect(
+            url_for("operator.conversation", conversation_id=conversation_id)
+        )
     try:
         message = handoff.add_operator_reply(
             conversation_id,

@@ -44,6 +44,7 @@ from bot.members.models import Member
 from bot.members.numbers import is_valid_member_no
 from bot.members.service import member_by_id, member_by_no
 from bot.models_base import utcnow
+from bot.operator.views import SECURITY_HEADERS
 from bot.points.service import NotEnoughPoints
 from bot.pos.openapi import VALIDATORS, openapi_document
 from bot.purchases.jobs import schedule_thanks
@@ -62,6 +63,16 @@ from bot.stores.service import store_for_api_key
 log = logging.getLogger(__name__)
 api = Blueprint("pos_api", __name__, url_prefix="/api/pos")
 staff = Blueprint("staff", __name__)
+
+
+@staff.after_request
+def _security_headers(response: Response) -> Response:
+    # The consoles' headers: the page holds the store key, so no framing,
+    # no script but its own, no sniffing.
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 

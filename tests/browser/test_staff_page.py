@@ -63,7 +63,7 @@ def test_scan_with_a_wedge_scanner_then_record_a_sale(
     page.fill("#amount", "3300")
     page.fill("#points-used", "300")
     page.click("#purchase-form button")
-    page.wait_for_function("document.querySelector('#purchase-result').textContent")
+    page.wait_for_selector("#purchase-result:not(:empty)")
     result = page.locator("#purchase-result").inner_text()
     # Every figure with thousands separators, as in the summary above it.
     assert result == "記録しました。獲得 30 pt・利用 300 pt・残高 1,230 pt"
@@ -101,7 +101,7 @@ def test_too_many_points_and_a_used_code_are_shown_to_staff(
     )
     page.fill("#scan-input", code)
     page.press("#scan-input", "Enter")
-    page.wait_for_function("document.querySelector('#scan-error').textContent")
+    page.wait_for_selector("#scan-error:not(:empty)")
     assert "使用済み" in page.locator("#scan-error").inner_text()
 
 
@@ -110,7 +110,7 @@ def test_wrong_key_cannot_sign_in(page: Any, app: Flask, bot_url: str) -> None:
     page.goto(f"{bot_url}/staff")
     page.fill("#store-key", "pos_wrong")
     page.click("#signin-form button")
-    page.wait_for_function("document.querySelector('#signin-error').textContent")
+    page.wait_for_selector("#signin-error:not(:empty)")
     assert "APIキー" in page.locator("#signin-error").inner_text()
     assert page.locator("#register").is_hidden()
 
@@ -142,10 +142,10 @@ def test_refund_from_the_staff_page(page: Any, app: Flask, bot_url: str) -> None
     page.fill("#receipt-no", "R-9")
     page.fill("#amount", "10000")
     page.click("#purchase-form button")
-    page.wait_for_function("document.querySelector('#purchase-result').textContent")
+    page.wait_for_selector("#purchase-result:not(:empty)")
     page.fill("#refund-receipt-no", "R-9")
     page.click("#refund-form button")
-    page.wait_for_function("document.querySelector('#refund-result').textContent")
+    page.wait_for_selector("#refund-result:not(:empty)")
     assert "差し引いたポイント 100 pt" in page.locator("#refund-result").inner_text()
 
 
@@ -178,7 +178,7 @@ def test_a_guests_coupon_is_scanned_and_applied_without_points(
     page.fill("#amount", "5000")
     page.screenshot(path=docs_image("coupons-7-staff-guest.png"))
     page.click("#purchase-form button[type=submit]")
-    page.wait_for_function("document.querySelector('#purchase-result').textContent")
+    page.wait_for_selector("#purchase-result:not(:empty)")
     assert page.locator("#purchase-result").inner_text() == (
         "記録しました。クーポン割引 500 円・"
         "ゲストのお客さまのため、ポイントは付きません"
@@ -193,6 +193,6 @@ def test_a_guests_coupon_is_scanned_and_applied_without_points(
     # Scanned again, the one-time code is refused; the coupon is not shown.
     page.fill("#scan-input", scan_code)
     page.press("#scan-input", "Enter")
-    page.wait_for_function("document.querySelector('#scan-error').textContent")
+    page.wait_for_selector("#scan-error:not(:empty)")
     assert "期限切れ" in page.locator("#scan-error").inner_text()
     assert page.locator("#guest-summary").is_hidden()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,15 @@ def csrf_of(client: FlaskClient) -> str:
     """Return the CSRF token in the client's session."""
     with client.session_transaction() as session:
         return session.get("csrf_token", "")
+
+
+def reply_form(client: FlaskClient, text: str) -> dict[str, str]:
+    """Return the reply form's fields as the conversation page gives them."""
+    return {
+        "csrf_token": csrf_of(client),
+        "reply_key": secrets.token_urlsafe(16),
+        "text": text,
+    }
 
 
 def conversations_of(app: Flask, line_user_id: str) -> list[Conversation]:

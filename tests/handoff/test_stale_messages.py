@@ -11,7 +11,13 @@ import bot.handoff.timers
 from bot.extensions import db
 from bot.handoff.models import ConversationMessage
 from tests.conftest import LineSide
-from tests.handoff.helpers import Drain, conversations_of, csrf_of, signed_in_operator
+from tests.handoff.helpers import (
+    Drain,
+    conversations_of,
+    csrf_of,
+    reply_form,
+    signed_in_operator,
+)
 from tests.operator.test_console import waiting_customer
 
 
@@ -44,7 +50,7 @@ def test_reply_sent_while_redis_is_down_is_pushed_by_the_sweep(
     monkeypatch.setattr(bot.handoff.timers, "enqueue", redis_down)
     sent = client.post(
         f"{base}/messages",
-        data={"csrf_token": csrf_of(client), "text": "担当の佐藤です。"},
+        data=reply_form(client, "担当の佐藤です。"),
     )
     assert sent.status_code == 302
     monkeypatch.undo()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -24,6 +25,7 @@ from tests.handoff.helpers import (
     csrf_of,
     load_shipped_faq,
     messages_in,
+    reply_form,
     signed_in_operator,
     texts,
 )
@@ -96,7 +98,7 @@ def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
     client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
     sent = client.post(
         f"{base}/messages",
-        data={"csrf_token": csrf_of(client), "text": "担当の佐藤です。"},
+        data=reply_form(client, "担当の佐藤です。"),
     )
     assert sent.status_code == 302
     worker()
@@ -145,6 +147,32 @@ def test_customer_who_blocks_the_shop_leaves_the_queue(
     assert "reply-text" not in page.get_data(as_text=True)
 
 
+def test_a_reply_form_sent_twice_reaches_the_customer_once(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    # Two identical posts at once (a retry on a slow network) both pushed.
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    client = signed_in_operator(app, "sato@example.com")
+    base = f"/operator/conversations/{conversation.id}"
+    client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
+    page = client.get(base).get_data(as_text=True)
+    assert 'name="reply_key"' in page
+    form = reply_form(client, "担当の佐藤です。")
+    start = threading.Barrier(2)
+
+    def send() -> int:
+        start.wait()
+        return client.post(f"{base}/messages", data=form).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(lambda _: send(), range(2))) == [302, 302]
+    worker()
+    assert line.texts_to(user_id).count(("push", "担当の佐藤です。")) == 1
+    without_key = {k: v for k, v in form.items() if k != "reply_key"}
+    assert client.post(f"{base}/messages", data=without_key).status_code == 400
+
+
 def test_only_the_assigned_operator_replies(
     app: Flask, line: LineSide, worker: Drain
 ) -> None:
@@ -154,7 +182,7 @@ def test_only_the_assigned_operator_replies(
     second = signed_in_operator(app, "b@example.com")
     base = f"/operator/conversations/{conversation.id}"
     first.post(f"{base}/claim", data={"csrf_token": csrf_of(first)})
-    second.post(f"{base}/messages", data={"csrf_token": csrf_of(second), "text": "x"})
+    second.post(f"{base}/messages", data=reply_form(second, "x"))
     second.post(f"{base}/resolve", data={"csrf_token": csrf_of(second)})
     worker()
     assert [s for s, _, _ in messages_in(app, conversation.id)] == ["customer", "bot"]
@@ -306,9 +334,7 @@ def test_admin_may_take_over_a_conversation(
     admin = signed_in_operator(app, "boss@example.com", role="admin", name="店長")
     base = f"/operator/conversations/{conversation.id}"
     operator.post(f"{base}/claim", data={"csrf_token": csrf_of(operator)})
-    admin.post(
-        f"{base}/messages", data={"csrf_token": csrf_of(admin), "text": "店長です。"}
-    )
+    admin.post(f"{base}/messages", data=reply_form(admin, "店長です。"))
     admin.post(f"{base}/resolve", data={"csrf_token": csrf_of(admin)})
     worker()
     assert ("push", "店長です。") in line.texts_to(user_id)
