@@ -88,8 +88,14 @@ def test_answer_over_line_limit_is_reported() -> None:
     long_answer = "あ" * (TEXT_LIMIT + 1)
     problems = problems_of(VALID.replace("10時から20時までです。", long_answer))
     assert problems == [
-        "entry 'store-hours', field 'answer': 5001 characters, "
-        "over LINE's 5000-character limit"
+        "entry 'store-hours', field 'answer': 5001 characters as LINE counts "
+        "them, over LINE's 5000-character limit"
+    ]
+    # LINE counts an emoji outside the basic plane as two characters.
+    emoji = problems_of(VALID.replace("10時から20時までです。", "😀" * 2501))
+    assert emoji == [
+        "entry 'store-hours', field 'answer': 5002 characters as LINE counts "
+        "them, over LINE's 5000-character limit"
     ]
 
 
