@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from bot.extensions import db, get_redis
 from bot.handlers.context import EventContext
@@ -19,7 +20,7 @@ from bot.jobs import TransientError
 from bot.routing import EVENT, get_router
 from bot.users.models import LineUser
 from bot.users.service import first_contact
-from bot.webhook.models import WebhookEvent
+from bot.webhook.models import PENDING, WebhookEvent
 from bot.webhook.parsing import payload_problem
 
 log = logging.getLogger(__name__)
@@ -79,19 +80,48 @@ def user_locks(keys: Sequence[str]) -> Iterator[None]:
 
 def load_event(
     event_pk: int,
-) -> tuple[WebhookEvent, LineUser | None, Conversation | None] | None:
-    """Return a stored event, its user and their open conversation in one query.
+) -> tuple[WebhookEvent, LineUser | None, Conversation | None, bool] | None:
+    """Return a stored event, its user, their open conversation, and whether an
+    earlier event of theirs is still pending, in one query.
 
     The conversation is what the handoff interceptor asks of every message;
-    reading it here saves the handler a round trip.
+    reading it here saves the handler a round trip. The last answer comes from
+    the partial index of pending events (a few rows per customer at most).
     """
     row = db.session.execute(
-        select(WebhookEvent, LineUser, Conversation)
+        select(WebhookEvent, LineUser, Conversation, _EARLIER_PENDING)
         .outerjoin(LineUser, LineUser.line_user_id == WebhookEvent.line_user_id)
         .outerjoin(Conversation, open_conversation_join(LineUser.id))
         .where(WebhookEvent.id == event_pk)
     ).one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
+    return None if row is None else (row[0], row[1], row[2], bool(row[3]))
+
+
+_EARLIER = aliased(WebhookEvent)
+_EARLIER_PENDING = (
+    select(_EARLIER.id)
+    .where(
+        _EARLIER.line_user_id == WebhookEvent.line_user_id,
+        _EARLIER.status == PENDING,
+        _EARLIER.id < WebhookEvent.id,
+    )
+    .exists()
+)
+
+
+def earlier_pending(line_user_id: str | None, event_pk: int) -> list[int]:
+    """Return the customer's pending events stored before this one, oldest first."""
+    return list(
+        db.session.scalars(
+            select(WebhookEvent.id)
+            .where(
+                WebhookEvent.line_user_id == line_user_id,
+                WebhookEvent.status == PENDING,
+                WebhookEvent.id < event_pk,
+            )
+            .order_by(WebhookEvent.id)
+        )
+    )
 
 
 def dispatch_event(

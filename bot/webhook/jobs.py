@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, TextClause, bindparam, select, text, update
+from sqlalchemy import Connection, TextClause, bindparam, text, update
 from sqlalchemy.exc import OperationalError
 
 from bot.extensions import db, one_connection_session
@@ -15,7 +15,7 @@ from bot.jobs import enqueue, is_final_attempt, is_transient
 from bot.logs import log_context
 from bot.models_base import utcnow
 from bot.webhook import service
-from bot.webhook.models import DONE, FAILED, FINISHED, OPEN, SENDING, WebhookEvent
+from bot.webhook.models import DONE, FAILED, FINISHED, SENDING, WebhookEvent
 from bot.webhook.outbox import recipient, send_outbox
 from bot.webhook.store import StoredEvent
 
@@ -30,11 +30,8 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
     """Handle events stored together, in order; retry only those that need it.
 
     A job carries the new events of one round of webhook deliveries, each as
-    [row id, LINE user id]. Under its users' locks it first handles those
-    users' earlier events still open (queued in other jobs, which then find
-    them done), so a customer's replies follow the order they wrote in
-    whichever worker thread gets the lock first. Each is handled and recorded
-    on its own; when one
+    [row id, LINE user id]. Each is handled and recorded on its own (after
+    its customer's earlier pending events: handle_webhook_event); when one
     fails in a way worth retrying, the others still run, and the retried job
     skips the events already done. The job holds the locks of all its users
     (taken in one round trip) and one database connection throughout.
@@ -46,10 +43,9 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
     keys = [line_user_id or f"event-{pk}" for pk, line_user_id in events]
     with one_connection_session(), user_locks(keys):
         try:
-            for event_pk in in_user_order(events):
+            for event_pk, _ in events:
                 try:
-                    if handle_webhook_event(event_pk):
-                        sent.append(event_pk)
+                    handle_webhook_event(event_pk, sent)
                 except Exception as exc:  # noqa: BLE001 - transient: finish the others
                     retry = exc
         finally:
@@ -62,27 +58,7 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
         raise retry
 
 
-def in_user_order(events: list[list[Any]]) -> list[int]:
-    """Return the job's event ids and its users' earlier open ones, oldest first.
-
-    Called under the users' locks. Ids are given in the order the webhook
-    stored the events, which is the order LINE delivered them.
-    """
-    mine = {pk for pk, _ in events}
-    users = sorted({line_user_id for _, line_user_id in events if line_user_id})
-    if not users:
-        return sorted(mine)
-    earlier = db.session.scalars(
-        select(WebhookEvent.id).where(
-            WebhookEvent.line_user_id.in_(users),
-            WebhookEvent.status.in_(OPEN),
-            WebhookEvent.id < max(mine),
-        )
-    )
-    return sorted(mine.union(earlier))
-
-
-def handle_webhook_event(event_pk: int) -> bool:
+def handle_webhook_event(event_pk: int, sent: list[int]) -> None:
     """Dispatch one stored event, commit, then send its outbox; tell if it sent.
 
     The caller holds the user's lock, and the row is read once under it (with
@@ -93,22 +69,35 @@ def handle_webhook_event(event_pk: int) -> bool:
     (the caller marks every sent event of its job in one statement). A retry
     of an event found `sending` sends the stored outbox again (same retry
     keys, the reply token's attempt marker) without running the handler twice.
-    Returns True when the outbox went out and the event waits to be marked.
+    An event whose outbox went out is added to `sent`, to be marked.
     Raises only a failure worth retrying, and only before the last attempt.
+
+    A customer's events are handled in the order they were stored: when the
+    event's own query finds an earlier event of the same customer still
+    pending (its job queued behind this one, or taken by a thread that has
+    not got the lock yet), that one is handled first, here, and its own job
+    later finds it done. Without this, worker threads racing for the lock
+    answered six questions as 6, 2, 1, 4, 3, 5.
     """
-    from bot.webhook.dispatch import dispatch_event, load_event
+    from bot.webhook.dispatch import dispatch_event, earlier_pending, load_event
 
     loaded = load_event(event_pk)
+    if loaded is not None and loaded[3] and loaded[0].status not in FINISHED:
+        line_user_id = loaded[0].line_user_id
+        db.session.rollback()
+        for earlier_pk in earlier_pending(line_user_id, event_pk):
+            handle_webhook_event(earlier_pk, sent)
+        loaded = load_event(event_pk)
     if loaded is None:
         log.warning("queued event not found", extra={"event_pk": event_pk})
         db.session.rollback()
-        return False
-    event, user, conversation = loaded
+        return
+    event, user, conversation, _ = loaded
     with log_context(event_id=event.webhook_event_id, event_type=event.event_type):
         if event.status in FINISHED:
             log.info("event already handled")
             db.session.rollback()
-            return False
+            return
         webhook_event_id = event.webhook_event_id
         reply_token = event.payload.get("replyToken")
         try:
@@ -128,9 +117,10 @@ def handle_webhook_event(event_pk: int) -> bool:
             if is_transient(exc) and not is_final_attempt():
                 raise
             log.exception("event failed for good; see `flask events failed`")
-            return False
+            return
         log.info("event handled")
-        return bool(outbox)
+        if outbox:
+            sent.append(event_pk)
 
 
 @functools.cache

@@ -17,9 +17,7 @@ SENDING = "sending"
 DONE = "done"
 FAILED = "failed"
 FINISHED = frozenset({DONE})
-# Events a worker still has to handle or finish sending.
-OPEN = frozenset({PENDING, SENDING})
-_OPEN_SQL = "status IN ('pending', 'sending')"
+_PENDING_SQL = "status = 'pending'"
 
 
 class WebhookEvent(db.Model):
@@ -28,13 +26,14 @@ class WebhookEvent(db.Model):
     __tablename__ = "webhook_events"
     __table_args__ = (
         Index("ix_webhook_events_status_received", "status", "received_at"),
-        # A user's open events, in the order received (see jobs.in_user_order).
+        # A customer's pending events, in the order stored (the worker
+        # handles an earlier one first: jobs.handle_webhook_event).
         Index(
-            "ix_webhook_events_open_by_user",
+            "ix_webhook_events_pending_by_user",
             "line_user_id",
             "id",
-            postgresql_where=text(_OPEN_SQL),
-            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_PENDING_SQL),
+            sqlite_where=text(_PENDING_SQL),
         ),
     )
 
