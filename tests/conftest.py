@@ -10,6 +10,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,6 +133,24 @@ def app(
         db.engine.dispose()
     redis.flushdb()
     redis.close()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, emulator: Any) -> Iterator[Flask]:
+    """An app on a fresh SQLite file (the embedded default), its tables created."""
+    app = create_app(
+        {
+            "BOT_ENV": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+            "REDIS_URL": TEST_REDIS_URL,
+            "LINE_API_BASE_URL": emulator.base_url,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def handle_webhook_events(events: list[list[Any]]) -> None:
 
 
 def handle_webhook_event(event_pk: int, sent: list[int]) -> None:
-    """Dispatch one stored event, commit, then send its outbox; tell if it sent.
+    """Dispatch one stored event, commit, then send its outbox (noted in `sent`).
 
     The caller holds the user's lock, and the row is read once under it (with
     its user and their open conversation, in the same query), so a duplicate

@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
-from bot import create_app
+from flask import Flask
+
 from bot.coupons.redemption import redeem_online_codes
 from bot.extensions import db
 from bot.models_base import utcnow
-from tests.conftest import TEST_REDIS_URL
 from tests.coupons.factories import coupon_row, give, load_shipped, user_pk
 from tests.pos.factories import make_member
 
 ORDERS = 8
 
 
-def test_parallel_orders_redeem_one_coupon_once_on_sqlite(
-    tmp_path: Path, emulator: Any
-) -> None:
+def test_parallel_orders_redeem_one_coupon_once_on_sqlite(sqlite_app: Flask) -> None:
     # SQLite has no row locks: a locked read before the write let six of ten
     # parallel orders each redeem the same coupon (the last one's reference won).
-    app = create_app(
-        {
-            "BOT_ENV": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-            "REDIS_URL": TEST_REDIS_URL,
-            "LINE_API_BASE_URL": emulator.base_url,
-        }
-    )
-    with app.app_context():
-        db.create_all()
+    app = sqlite_app
     load_shipped(app)
     make_member(app, line_user_id="U" + "d" * 32)
     code = give(app, user_pk(app, "U" + "d" * 32), "thanks-next")
@@ -51,5 +38,3 @@ def test_parallel_orders_redeem_one_coupon_once_on_sqlite(
     assert sorted(outcomes) == ["redeemed"] + ["refused"] * (ORDERS - 1)
     assert row.status == "used"
     assert row.used_reference == f"ec:{outcomes.index('redeemed')}"
-    with app.app_context():
-        db.engine.dispose()

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
-from bot import create_app
+from flask import Flask
+
 from bot.extensions import db
 from bot.members.models import Member
 from bot.members.numbers import random_member_no
 from bot.models_base import utcnow
 from bot.points.service import NotEnoughPoints, award_points, balance, redeem_points
-from tests.conftest import TEST_REDIS_URL
 
 THREADS = 6
 
 
-def test_sqlite_redemptions_at_once_never_overdraw(
-    tmp_path: Path, emulator: Any
-) -> None:
-    app = create_app(
-        {
-            "BOT_ENV": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-            "REDIS_URL": TEST_REDIS_URL,
-            "LINE_API_BASE_URL": emulator.base_url,
-        }
-    )
+def test_sqlite_redemptions_at_once_never_overdraw(sqlite_app: Flask) -> None:
+    app = sqlite_app
     with app.app_context():
-        db.create_all()
         member = Member(member_no=random_member_no(), name="テスト")
         db.session.add(member)
         db.session.flush()
@@ -55,4 +43,3 @@ def test_sqlite_redemptions_at_once_never_overdraw(
     with app.app_context():
         assert results.count(True) == 3
         assert balance(member_id) == 10
-        db.engine.dispose()
