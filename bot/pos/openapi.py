@@ -198,6 +198,9 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": _ref(request)}},
         }
+        operation["responses"]["415"] = _error(
+            "The body is not sent as application/json (unsupported_media_type)."
+        )
         operation["responses"].setdefault("422", _error("The body is not valid."))
     return operation
 

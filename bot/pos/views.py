@@ -104,6 +104,12 @@ def _authenticate() -> None:
 
 
 def _body(schema: str) -> dict[str, Any]:
+    if not request.is_json:
+        raise ApiRefusal(
+            415,
+            "unsupported_media_type",
+            "Content-Type: application/json で送ってください",
+        )
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiRefusal(422, "invalid_body", "JSONオブジェクトを送ってください")

@@ -86,10 +86,14 @@ def test_unreadable_or_missing_code_is_422(
 
 
 def test_body_that_is_not_an_object_is_422(client: FlaskClient, key: str) -> None:
+    answer = client.post("/api/pos/scan", json=["code", "1"], headers=bearer(key))
+    assert answer.status_code == 422
+    assert answer.get_json()["error"] == "invalid_body"
+    # A body not sent as JSON at all says so (it was 422 too).
     answer = client.post(
         "/api/pos/scan", data="code=1", headers=bearer(key), content_type="text/plain"
     )
-    assert answer.status_code == 422
+    assert answer.status_code == 415
 
 
 @pytest.mark.parametrize(

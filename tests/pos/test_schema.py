@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -71,4 +72,21 @@ def test_amounts_must_be_whole_numbers_not_floats(
     )
     assert answer.status_code == 422
     assert field in answer.get_json()["message"]
+    assert purchases(app) == []
+
+
+def test_a_body_not_sent_as_json_is_415(
+    app: Flask, client: FlaskClient, key: str
+) -> None:
+    # It was 422 invalid_body, which sent staff looking for a wrong field.
+    member = make_member(app, points=100)
+    body = json.dumps(
+        {"member_no": member["member_no"], "receipt_no": "R-1", "amount": 1}
+    )
+    for path in ("/api/pos/transactions", "/api/pos/refunds"):
+        answer = client.post(
+            path, data=body, content_type="text/plain", headers=bearer(key)
+        )
+        assert answer.status_code == 415, path
+        assert answer.get_json()["error"] == "unsupported_media_type"
     assert purchases(app) == []
