@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.admin.models import ConsoleSendKey
 from bot.coupons.models import CouponDefinition
+from bot.csrf import is_form_key
 from bot.extensions import db
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import SegmentSend
@@ -20,7 +20,6 @@ from bot.segments.service import check_known_store
 from bot.segments.templates import image_messages, text_messages
 from bot.segments.variants import SendVariant, check_split, seed_from_text
 
-KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 INT_CONDITIONS = ("min_visits", "days", "dormant_days", "birthday_month")
 TEXT_CONDITIONS = ("home_store", "channel", "rank")
 
@@ -146,7 +145,7 @@ def start_send_once(
     The key row and the send are inserted together; a second submit racing
     the first fails on the key's primary key and finds the first send.
     """
-    if not KEY.match(key):
+    if not is_form_key(key):
         raise SegmentError("the form has no valid send key; reload the page")
     existing = send_for_key(key)
     if existing is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from flask import (
@@ -24,6 +23,7 @@ from bot.admin.blueprint import bp, me, page_or_csv
 from bot.admin.sending import definition_from_form, plan_from_form, start_send_once
 from bot.admin.tables import Table
 from bot.coupons.models import CouponDefinition
+from bot.csrf import new_form_key
 from bot.extensions import after_commit, db
 from bot.members.models import RANKS
 from bot.models_base import utcnow
@@ -79,7 +79,7 @@ def audience() -> str:
     return render_template(
         "admin/audience.html",
         form=request.args,
-        send_key=secrets.token_urlsafe(24),
+        send_key=new_form_key(),
         **_choices(),
     )
 
@@ -105,7 +105,7 @@ def confirm_send() -> Any:
         return render_template(
             "admin/audience.html",
             form=request.form,
-            send_key=request.form.get("send_key") or secrets.token_urlsafe(24),
+            send_key=request.form.get("send_key") or new_form_key(),
             **_choices(),
         ), 400
     groups = plan.groups()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-import secrets
 from typing import Any
 
 from flask import (
@@ -21,6 +19,7 @@ from flask import (
     url_for,
 )
 
+from bot.csrf import is_form_key, new_form_key
 from bot.extensions import db, get_redis
 from bot.faq import gaps as faq_gaps
 from bot.handoff import service as handoff
@@ -54,8 +53,6 @@ bp = Blueprint(
     template_folder="templates",
     static_folder="static",
 )
-# The reply form's one-time key (secrets.token_urlsafe(16)).
-REPLY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -187,7 +184,7 @@ def conversation(conversation_id: int) -> str:
         messages=service.messages_of(conversation_id),
         panel=customer_panel(user.id, conversation_id),
         canned=canned_answers(me.display_name),
-        reply_key=secrets.token_urlsafe(16),
+        reply_key=new_form_key(),
     )
 
 
@@ -231,7 +228,7 @@ def reply(conversation_id: int) -> Any:
     """
     me = current_operator()
     key = request.form.get("reply_key", "")
-    if not REPLY_KEY.fullmatch(key):
+    if not is_form_key(key):
         abort(400, "the form has no valid reply key; reload the page")
     if not get_redis().set(f"operator:reply-key:{key}", me.id, nx=True, ex=86400):
         flash("この返信は送信済みです。")
