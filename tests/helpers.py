@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: LINE-style signing and event bodies."""
+"""Helpers shared by the tests: LINE-style signing, event bodies, free ports."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import json
 import os
+import random
+import socket
 import uuid
 from pathlib import Path
 from typing import Any
@@ -79,3 +81,33 @@ def docs_image(name: str) -> str:
         folder = root / "test-artifacts" / "docs"
     folder.mkdir(parents=True, exist_ok=True)
     return str(folder / name)
+
+
+def _ephemeral_ports() -> range:
+    """Return the range the kernel hands out to outgoing connections."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)  # Linux's default
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on, for a server a test starts.
+
+    The port comes from below the kernel's ephemeral range: a port from that
+    range (`bind(0)`) can be taken by any outgoing connection (to PostgreSQL,
+    Redis, the emulator) between this call and the server's bind, which made
+    CI fail once with "Address already in use". Below the range only another
+    listener can take it, and the choice is random, so parallel runs differ.
+    """
+    top = min(_ephemeral_ports().start, 32768)
+    for _ in range(200):
+        port = random.randrange(20000, top)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.helpers import free_port
 
 
 class _Keep:
@@ -40,16 +41,10 @@ class MailSink:
         return [m for m in self._keep.messages if m["To"] == address]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_mail_sink() -> Iterator[MailSink]:
     """Run an SMTP server on 127.0.0.1 until the block ends."""
-    keep, port = _Keep(), _free_port()
+    keep, port = _Keep(), free_port()
     controller = Controller(keep, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -14,14 +14,9 @@ from werkzeug.test import Client
 
 from bot.demo import demo_settings, with_demo_pages
 from line_emulator.settings import default_openapi_dir
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_demo_answers_a_follow_on_embedded_defaults(tmp_path: Path) -> None:

@@ -16,22 +16,17 @@ from pathlib import Path
 import pytest
 
 from line_emulator.client import EmulatorClient
+from tests.helpers import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "standalone-token"
 START_TIMEOUT = 30.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def standalone_port() -> Iterator[int]:
     """Run `python -m line_emulator` on a free port until the test ends."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "line_emulator", "--port", str(port)]
         + ["--access-token", TOKEN],

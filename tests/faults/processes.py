@@ -20,13 +20,6 @@ from tests.conftest import _settings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def bot_environment(emulator: Any, **overrides: Any) -> dict[str, str]:
     """Return the environment that runs the bot as the tests' app is built."""
     env = {
@@ -124,13 +117,8 @@ def gunicorn(env: Mapping[str, str], port: int, log: Path, *options: str) -> Pro
         "wsgi:app",
     ]
     process = Process(args, env, log, f"gunicorn:{port}")
-    wait_until(
-        lambda: answers(f"http://127.0.0.1:{port}/healthz") or not process.alive(),
-        60,
-        f"gunicorn on {port}",
-    )
-    assert process.alive(), process.output()
-    return process
+    url = f"http://127.0.0.1:{port}/healthz"
+    return _started(process, lambda: answers(url), 60)
 
 
 def worker(env: Mapping[str, str], log: Path, threads: int = 4) -> Process:
@@ -152,8 +140,25 @@ def redis_server(port: int, log: Path) -> Process:
     """Start a Redis server of the test's own, without persistence."""
     args = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
     process = Process(args, os.environ, log, f"redis:{port}")
-    wait_until(lambda: _accepts(port), 20, f"redis on {port}")
-    return process
+    return _started(process, lambda: _accepts(port), 20)
+
+
+def _started(process: Process, ready: Callable[[], bool], timeout: float) -> Process:
+    """Return the process once `ready` holds; stop it and fail if it never does.
+
+    Stopping closes its log file, which would otherwise be reported as leaked
+    in whichever test runs next.
+    """
+    try:
+        wait_until(lambda: not process.alive() or ready(), timeout, process.name)
+    except AssertionError:
+        process.stop()
+        raise
+    if process.alive():
+        return process
+    output = process.output()
+    process.stop()
+    raise AssertionError(f"{process.name} exited:\n{output}")
 
 
 def _accepts(port: int) -> bool:

@@ -19,9 +19,9 @@ from tests.faults.processes import (
     TcpProxy,
     answers,
     bot_environment,
-    free_port,
     gunicorn,
 )
+from tests.helpers import free_port
 
 
 @pytest.fixture

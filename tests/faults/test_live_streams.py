@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.faults.processes import bot_environment, free_port, gunicorn
+from tests.faults.processes import bot_environment, gunicorn
 from tests.handoff.helpers import signed_in_operator
-from tests.helpers import event_body, raw_event, sign
+from tests.helpers import event_body, free_port, raw_event, sign
 
 THREADS = 4
 SETTINGS = {

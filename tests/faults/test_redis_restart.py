@@ -17,12 +17,12 @@ from tests.faults.conftest import event_statuses, wait_for
 from tests.faults.processes import (
     Process,
     bot_environment,
-    free_port,
     gunicorn,
     redis_server,
     worker,
 )
 from tests.handoff.helpers import load_shipped_faq
+from tests.helpers import free_port
 
 USERS = 8
 MESSAGES_EACH = 5
