@@ -48,6 +48,8 @@ def parse_webhook_body(body: bytes) -> list[IncomingEvent]:
         raise MalformedWebhook("body is not JSON") from exc
     except RecursionError as exc:
         raise MalformedWebhook("body is nested too deeply") from exc
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit
+        raise MalformedWebhook("body holds a number too long to read") from exc
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise MalformedWebhook("body has no events list")
     if b"\\u" in body:

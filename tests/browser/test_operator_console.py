@@ -94,6 +94,9 @@ def test_operator_claims_replies_and_resolves_live(
 
     page.fill("#reply-text", REPLY)
     page.click("form.reply button[type=submit]")
+    # The click only starts the POST: wait for the page it redirects to, or
+    # the worker may drain before the reply's job exists.
+    expect(page.locator("#messages .from-operator .text").last).to_have_text(REPLY)
     worker()
     assert ("push", REPLY) in line.texts_to(user_id)
     page.reload()

@@ -53,6 +53,9 @@ BAD_BODIES = {
     "NaN": _raw(_text_event(), '"timestamp": 1700000000000', '"timestamp": NaN'),
     "Infinity": _raw(_text_event(), '"text": "', '"n": Infinity, "text": "'),
     "1,000-deep nesting": _nested(1000),
+    "5,000-digit integer": _raw(
+        _text_event(), '"mode": "active"', '"n": ' + "1" * 5000 + ', "mode": "active"'
+    ),
     "65-character userId": event_body(
         _text_event(),
     ).replace(b'"userId": "U' + b"0" * 32, b'"userId": "U' + b"0" * 64),
