@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -310,9 +310,17 @@ def _link_outcome(
         return MEMBER_TAKEN
     if member_for_user(user.id) is not None:
         return USER_HAS_OTHER_MEMBER
-    member.line_user_id = user.id
-    member.linked_at = utcnow()
-    db.session.flush()
+    # The row lock above does nothing on SQLite, where two accounts linking
+    # one member at once both read it free: only one conditional UPDATE wins.
+    claimed = db.session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.line_user_id.is_(None))
+        .values(line_user_id=user.id, linked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(member)
+    if not claimed:
+        return ALREADY_LINKED if member.line_user_id == user.id else MEMBER_TAKEN
     from bot.measure.friends import count_friend_event, poster_source
 
     count_friend_event(poster_source(member.home_store_code), member.linked_at, links=1)
