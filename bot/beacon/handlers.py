@@ -58,7 +58,7 @@ def handle_beacon(ctx: EventContext) -> None:
     if kind == "banner":
         ctx.reply(messages.store_info_messages(store))
     elif kind == "enter":
-        if not claim_beacon_message(store.id, customer.key, ctx.event.webhook_event_id):
+        if not claim_beacon_message(store.id, user.id, ctx.event.webhook_event_id):
             log.info("beacon message already sent in the window")
             return
         coupon = issue_store_coupon(store.code, user.id, ctx.occurred_at)

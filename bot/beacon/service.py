@@ -50,14 +50,16 @@ def customer_for(user: LineUser) -> Customer:
     return Customer(user=user, member=member)
 
 
-def claim_beacon_message(store_id: int, customer_key: str, event_id: str) -> bool:
-    """Take the store's message slot for this customer; False inside the window.
+def claim_beacon_message(store_id: int, user_id: int, event_id: str) -> bool:
+    """Take the store's message slot for this LINE user; False inside the window.
 
     SET NX EX in Redis, so parallel workers agree. The slot holds the event id,
     so a retry of the same event (its reply may not have gone out) still sends.
+    The slot is the LINE account's, the one the message goes to: keyed by the
+    member, linking in the store gave a second welcome and a second coupon.
     """
     hours = current_app.config["SETTINGS"].BEACON_COOLDOWN_HOURS
-    key = f"beacon:cooldown:{store_id}:{customer_key}"
+    key = f"beacon:cooldown:{store_id}:u:{user_id}"
     redis = get_redis()
     if redis.set(key, event_id, nx=True, ex=max(1, hours * 3600)):
         return True

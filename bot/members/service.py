@@ -328,9 +328,11 @@ def _link_outcome(
     from bot.coupons.service import move_guest_coupons
     from bot.purchases.service import move_guest_purchases
     from bot.scenarios.triggers import fire_event
+    from bot.stores.service import move_guest_visits
 
     move_guest_coupons(user.id, member.id)
     move_guest_purchases(user.id, member.id)
+    move_guest_visits(user.id, member.id)
     fire_event("link", user.id, str(member.id), member.linked_at)
     return LINKED
 

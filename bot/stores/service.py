@@ -12,9 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from bot.extensions import db
 from bot.models_base import utcnow
@@ -273,3 +274,35 @@ def record_store_visit(
         .returning(StoreVisit.id)
     )
     return db.session.execute(statement).first() is not None
+
+
+def move_guest_visits(user_id: int, member_id: int) -> int:
+    """Give a member the visits their LINE user made as a guest; return how many.
+
+    A day the member already has a visit to that store keeps that one: the
+    guest's is the same person's, so it is dropped, not counted twice.
+    """
+    kept = aliased(StoreVisit)
+    member_key = visit_customer_key(member_id, None)
+    guest_rows = (StoreVisit.line_user_id == user_id, StoreVisit.member_id.is_(None))
+    db.session.execute(
+        delete(StoreVisit)
+        .where(
+            *guest_rows,
+            select(kept.id)
+            .where(
+                kept.store_id == StoreVisit.store_id,
+                kept.visit_date == StoreVisit.visit_date,
+                kept.customer_key == member_key,
+            )
+            .exists(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    moved = db.session.execute(
+        update(StoreVisit)
+        .where(*guest_rows)
+        .values(member_id=member_id, customer_key=member_key)
+        .execution_options(synchronize_session=False)
+    )
+    return moved.rowcount

@@ -139,7 +139,7 @@ def test_parallel_workers_agree_on_one_message_slot(app: Flask) -> None:
     def claim(event_id: str) -> None:
         with app.app_context():
             start.wait()
-            results.append(claim_beacon_message(1, "m:7", event_id))
+            results.append(claim_beacon_message(1, 7, event_id))
 
     threads = [threading.Thread(target=claim, args=(f"E{i}",)) for i in range(8)]
     for thread in threads:
@@ -149,7 +149,7 @@ def test_parallel_workers_agree_on_one_message_slot(app: Flask) -> None:
     assert sorted(results) == [False] * 7 + [True]
     with app.app_context():
         # The holder's own retry may still send; others wait out the window.
-        ttl = app.extensions["redis"].ttl("beacon:cooldown:1:m:7")
+        ttl = app.extensions["redis"].ttl("beacon:cooldown:1:u:7")
         assert 23 * 3600 < ttl <= 24 * 3600
 
 
