@@ -23,7 +23,11 @@ def handle_follow(ctx: EventContext) -> None:
         return
     # A returning friend's profile may have changed; a new one's was just read.
     profile = None if ctx.first_contact else line_client().get_profile(ctx.line_user_id)
-    ctx.user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
+    user = record_follow(ctx.line_user_id, profile, ctx.occurred_at)
+    if user is None:
+        log.info("follow older than the last unfollow ignored")
+        return
+    ctx.user = user
     count_friend_event(LINE, ctx.occurred_at, follows=1)
     # A returning member gets the member menu back; a guest sees the default.
     apply_menu(ctx.user)

@@ -60,10 +60,16 @@ def _apply_profile(user: LineUser, profile: dict[str, str] | None) -> None:
 
 
 def record_follow(
-    line_user_id: str, profile: dict[str, str] | None, followed_at: datetime
-) -> LineUser:
-    """Create or refresh the user as a friend, with the profile LINE returned."""
+    line_user_id: str, profile: dict[str, str] | None, followed_at: datetime | None
+) -> LineUser | None:
+    """Create or refresh the user as a friend, with the profile LINE returned.
+
+    Return None, changing nothing, for a follow older than the user's last
+    unfollow: LINE may redeliver an event late, after a newer one.
+    """
     user = get_or_create_user(line_user_id)
+    if _older(followed_at, user.blocked_at):
+        return None
     user.is_friend = True
     user.blocked_at = None
     user.followed_at = followed_at
@@ -72,10 +78,21 @@ def record_follow(
     return user
 
 
-def record_unfollow(line_user_id: str, blocked_at: datetime) -> LineUser:
-    """Mark the user as having blocked the shop; no pushes go to them after this."""
+def record_unfollow(line_user_id: str, blocked_at: datetime | None) -> LineUser | None:
+    """Mark the user as having blocked the shop; no pushes go to them after this.
+
+    Return None, changing nothing, for an unfollow older than the user's last
+    follow (a late redelivery must not turn a friend into a blocker).
+    """
     user = get_or_create_user(line_user_id)
+    if _older(blocked_at, user.followed_at):
+        return None
     user.is_friend = False
     user.blocked_at = blocked_at
     db.session.flush()
     return user
+
+
+def _older(moment: datetime | None, than: datetime | None) -> bool:
+    """Tell whether an event's time is known to come before a recorded one."""
+    return moment is not None and than is not None and moment < than
