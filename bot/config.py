@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -220,7 +221,7 @@ def load_settings(
         kind = kinds[str(spec.type)]
         if overrides and spec.name in overrides:
             values[spec.name] = _coerce(spec.name, overrides[spec.name], kind)
-        elif spec.name in environ and environ[spec.name] != "":
+        elif environ.get(spec.name, "").strip():  # blank is as good as unset
             values[spec.name] = _coerce(spec.name, environ[spec.name], kind)
     settings = Settings(**values)
     check_settings(settings, explicit=set(values))
@@ -262,10 +263,16 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
         if missing:
             problems.append("production needs these set: " + ", ".join(missing))
         problems.extend(_weak_secrets(settings, explicit))
-        if "BOT_BASE_URL" in explicit and not settings.BOT_BASE_URL.startswith(
-            "https://"
-        ):
+        base = urlsplit(settings.BOT_BASE_URL)
+        if "BOT_BASE_URL" in explicit and (base.scheme != "https" or not base.hostname):
             problems.append("BOT_BASE_URL must be an https:// URL in production")
+        if "DATABASE_URL" in explicit and not settings.DATABASE_URL.startswith(
+            "postgres"
+        ):
+            problems.append(
+                "DATABASE_URL must be a postgresql:// URL in production "
+                "(SQLite, the demo's database, has no row locks for parallel workers)"
+            )
     for name in ("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL", "LINE_ACCESS_BASE_URL"):
         if not getattr(settings, name).startswith(("http://", "https://")):
             problems.append(f"{name} must be an http(s) URL")

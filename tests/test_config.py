@@ -110,9 +110,23 @@ def test_production_refuses_to_start_without_its_public_url_and_login_channel(
         load_settings(environ=environ)
 
 
-def test_production_base_url_must_be_https() -> None:
+@pytest.mark.parametrize("url", ["http://10.0.0.5:8000", "https://", "https:///x"])
+def test_production_base_url_must_be_https(url: str) -> None:
     with pytest.raises(ConfigError, match="BOT_BASE_URL must be an https:// URL"):
-        load_settings(environ={**PRODUCTION, "BOT_BASE_URL": "http://10.0.0.5:8000"})
+        load_settings(environ={**PRODUCTION, "BOT_BASE_URL": url})
+
+
+@pytest.mark.parametrize("name", ["REDIS_URL", "LINE_LOGIN_CHANNEL_ID"])
+def test_production_counts_a_blank_setting_as_missing(name: str) -> None:
+    # " " started production on the in-process Redis stand-in, whose queue no
+    # worker reads, and with every LIFF sign-in refused.
+    with pytest.raises(ConfigError, match=f"production needs these set: {name}"):
+        load_settings(environ={**PRODUCTION, name: "  "})
+
+
+def test_production_refuses_sqlite() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL must be a postgresql:// URL"):
+        load_settings(environ={**PRODUCTION, "DATABASE_URL": "sqlite:////srv/bot.db"})
 
 
 def test_development_keeps_its_defaults() -> None:
@@ -138,7 +152,11 @@ def test_bad_values_are_named(environ: dict[str, str], problem: str) -> None:
 def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".env").write_text("BOT_BASE_URL=https://bot.example.jp\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("BOT_BASE_URL", raising=False)
+    # Set, then delete: monkeypatch then removes what .env adds to os.environ
+    # (a plain delenv of an unset name restores nothing, and the next tests'
+    # apps got the .env's base URL).
+    monkeypatch.setenv("BOT_BASE_URL", "")
+    monkeypatch.delenv("BOT_BASE_URL")
     assert load_settings().BOT_BASE_URL == "https://bot.example.jp"
 
 
