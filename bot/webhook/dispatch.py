@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -143,6 +144,12 @@ def dispatch_event(
     if route is None:
         log.info("event type not handled", extra={"event_type": event.event_type})
         return ctx
+    if _from_shared_chat(event.payload):
+        # This bot talks with one customer at a time: in a group its answers
+        # (points, a handoff, the menu) would be one member's business shown
+        # to all, so a channel that lets it join groups gets no answer there.
+        log.info("group or room event ignored", extra={"event_type": event.event_type})
+        return ctx
     problem = payload_problem(event.payload)
     if problem is not None:
         # A handler would fail on it for good; nothing can be answered.
@@ -153,3 +160,9 @@ def dispatch_event(
         ctx.first_contact = True
     route.fn(ctx)
     return ctx
+
+
+def _from_shared_chat(payload: dict[str, Any]) -> bool:
+    """Tell whether the event comes from a group chat or a multi-person room."""
+    source = payload.get("source")
+    return isinstance(source, dict) and source.get("type") in ("group", "room")
