@@ -138,14 +138,8 @@ def app(
 @pytest.fixture
 def sqlite_app(tmp_path: Path, emulator: Any) -> Iterator[Flask]:
     """An app on a fresh SQLite file (the embedded default), its tables created."""
-    app = create_app(
-        {
-            "BOT_ENV": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-            "REDIS_URL": TEST_REDIS_URL,
-            "LINE_API_BASE_URL": emulator.base_url,
-        }
-    )
+    database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    app = create_app(_settings(emulator, DATABASE_URL=database))
     with app.app_context():
         db.create_all()
     yield app

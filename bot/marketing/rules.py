@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 
 from bot.bulk import in_ids, insert_for_ids
 from bot.extensions import db
@@ -127,6 +127,28 @@ def record_marketing_messages(
     constants = {"local_day": day, "source": source, "sent_at": moment}
     insert_for_ids(MarketingMessage.__table__, "line_user_id", ids, constants)
     record_exposures(ids, moment, source, variant)
+
+
+def lock_marketing_ledger(shared: bool = False) -> None:
+    """Hold the cap's ledger until the transaction ends: one sender decides at a time.
+
+    Every sender counts a customer's day and writes what it sends in one
+    transaction; two at once (two segment sends due the same minute, a send
+    and the scenario sweep) each missed the other's rows and a customer got
+    more than the cap. PostgreSQL: a transaction-level advisory lock, `shared`
+    for the sweep's parallel freezers of one step (they hold distinct
+    customers); SQLite: its database write lock, which a write that changes
+    nothing takes.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        db.session.execute(text(f"SELECT {function}(:key)"), {"key": _LEDGER})
+    else:
+        db.session.execute(text("UPDATE marketing_messages SET id = id WHERE 0 = 1"))
+
+
+# The advisory lock's key: any constant no other lock of this database uses.
+_LEDGER = 0x4D4B544C  # "MKTL"
 
 
 def record_marketing_message(user_id: int, moment: datetime, source: str) -> None:

@@ -32,6 +32,7 @@ from bot.extensions import db
 from bot.marketing.rules import (
     daily_cap,
     local_day,
+    lock_marketing_ledger,
     record_marketing_messages_sql,
     under_cap_sql,
 )
@@ -278,6 +279,7 @@ def _freeze_chunk(
         "finished_at": now if finishing else None,
         "source": f"scenario:{scenario.id}",
     }
+    lock_marketing_ledger(shared=True)
     # The ledger grows chunk by chunk: a plan cached while it looked empty
     # would scan it once per customer. JIT costs more than it saves here.
     db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))

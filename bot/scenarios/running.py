@@ -23,6 +23,7 @@ from bot.extensions import db
 from bot.marketing.quota import check_quota
 from bot.marketing.rules import (
     daily_cap,
+    lock_marketing_ledger,
     messages_today,
     next_local_day,
     quiet_hours,
@@ -226,6 +227,7 @@ def _plan(
     user_ids = [e.line_user_id for e in enrollments]
     users = _users(user_ids)
     names = _member_names(user_ids)
+    lock_marketing_ledger()  # until the caller commits what _freeze records
     counts = defaultdict(int, messages_today(user_ids, now))
     records = {r.id: r for r in db.session.scalars(select(ScenarioRecord))}
     quiet, cap = quiet_hours(), daily_cap()

@@ -29,9 +29,10 @@ from bot.jobs import TransientError
 from bot.line.delivery import retry_key_for
 from bot.line.multicast import send_multicast
 from bot.marketing.quota import check_quota
-from bot.marketing.rules import quiet_hours, record_marketing_messages
+from bot.marketing.rules import quiet_hours
 from bot.measure.links import register_links
 from bot.measure.sending import push_each
+from bot.measure.service import record_exposures
 from bot.measure.units import claim_unit
 from bot.models_base import utcnow
 from bot.segments.models import (
@@ -125,6 +126,11 @@ def _deliver(
     if send.status == DONE:
         report.finished = True
         return report
+    hours, now = quiet_hours(), utcnow()
+    if send.recipient_count is None and hours.contains(now):
+        # Not frozen inside quiet hours: frozen, its recipients count against
+        # today's cap, and it may go out tomorrow on top of tomorrow's sends.
+        raise QuietHoursNow(hours.next_allowed(now))
     report.recipients = freeze_recipients(send)
     db.session.commit()
     batch_numbers = _pending_batches(send_id)
@@ -433,7 +439,7 @@ def _commit_lightly() -> None:
 
 
 def _record_batches(send_id: int, done: list[_Batch]) -> None:
-    """Record batches LINE took; their marketing messages one statement a variant.
+    """Record batches LINE took; their exposures one statement a variant.
 
     Written per batch, those inserts were most of a large send's database time.
     """
@@ -442,8 +448,8 @@ def _record_batches(send_id: int, done: list[_Batch]) -> None:
         _record_batch(send_id, batch)
         reached.setdefault(batch.variant, []).extend(pk for pk, _ in batch.reachable)
     for variant, pks in reached.items():
-        if pks:
-            record_marketing_messages(pks, utcnow(), f"segment:{send_id}", variant)
+        # The cap's ledger was written when the recipients were frozen.
+        record_exposures(pks, utcnow(), f"segment:{send_id}", variant)
 
 
 def _record_batch(send_id: int, batch: _Batch) -> None:

@@ -13,7 +13,8 @@ from sqlalchemy import case, func, insert, literal, select
 
 from bot.extensions import db
 from bot.line.delivery import MAX_MESSAGES_PER_CALL
-from bot.marketing.rules import at_cap_today
+from bot.marketing.models import MarketingMessage
+from bot.marketing.rules import at_cap_today, local_day, lock_marketing_ledger
 from bot.measure.models import HOLDOUT
 from bot.measure.service import record_exposures
 from bot.models_base import utcnow
@@ -170,6 +171,7 @@ def freeze_recipients(send: SegmentSend) -> int:
     settings = current_app.config["SETTINGS"]
     definition = SegmentDefinition.from_dict(send.definition)
     variants = send_variants(send)
+    lock_marketing_ledger()  # until the caller commits the reservation below
     now = utcnow()
     group = group_sql(LineUser.id, variants, send.holdout_percent, send.split_seed or 0)
     # Customers already at the day's marketing cap are left out of the send.
@@ -219,6 +221,19 @@ def freeze_recipients(send: SegmentSend) -> int:
             )
             .where(recipients.c.send_id == send.id)
             .group_by(recipients.c.send_id, recipients.c.batch_no),
+        )
+    )
+    # The cap counts these messages from now: a send frozen beside this one
+    # (or the scenario sweep) sees them before they go out.
+    db.session.execute(
+        insert(MarketingMessage).from_select(
+            ["line_user_id", "local_day", "source", "sent_at"],
+            select(
+                recipients.c.line_user_id,
+                literal(local_day(now)),
+                literal(f"segment:{send.id}"),
+                literal(now),
+            ).where(recipients.c.send_id == send.id),
         )
     )
     if send.holdout_percent:
