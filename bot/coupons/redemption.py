@@ -198,16 +198,22 @@ def coupons_used_by(reference: str) -> list[PersonalCoupon]:
 
 
 def restore_coupons(reference: str, now: datetime) -> list[PersonalCoupon]:
-    """Make a refunded sale's coupons usable again, unless they have expired."""
+    """Make a refunded sale's coupons usable again; return those restored.
+
+    One that has expired stays used. One whose coupon was withdrawn (or left
+    coupons.yaml) since the sale comes back withdrawn, as its unused copies
+    went: the refund must not revive what the marketer stopped.
+    """
     restored = []
     for coupon in coupons_used_by(reference):
         if coupon.status != USED or coupon.expires_at <= now:
             continue
-        coupon.status = USABLE
+        coupon.status = USABLE if coupon.definition.active else WITHDRAWN
         coupon.used_at = coupon.used_channel = coupon.used_store_code = None
         coupon.used_reference = None
         coupon.discount = None
-        restored.append(coupon)
+        if coupon.status == USABLE:
+            restored.append(coupon)
     db.session.flush()
     return restored
 

@@ -195,3 +195,24 @@ def test_refund_makes_the_coupon_usable_again_unless_expired(
     assert coupon_row(app, second).status == "used"
     reuse = post(client, key, "transactions", **sale(member, "R-3", 4000, first))
     assert reuse.status_code == 201
+
+
+def test_refund_does_not_revive_a_coupon_withdrawn_since_the_sale(
+    app: Flask, client: FlaskClient, key: str, member: dict[str, Any]
+) -> None:
+    # The refund made it usable again, and a new sale took its discount.
+    from bot.coupons.withdrawal import withdraw_definition
+    from bot.extensions import db
+
+    code = give(app, member["pk"], "thanks-next")
+    assert post(client, key, "transactions", **sale(member, "R-1", 4000, code))
+    with app.app_context():
+        withdraw_definition("thanks-next")
+        db.session.commit()
+    refund = post(client, key, "refunds", receipt_no="R-1")
+    assert refund.status_code == 200
+    assert refund.get_json()["coupons_restored"] == []
+    assert coupon_row(app, code).status == "withdrawn"
+    again = post(client, key, "transactions", **sale(member, "R-2", 4000, code))
+    assert again.status_code == 422
+    assert again.get_json()["error"] == "coupon_withdrawn"
