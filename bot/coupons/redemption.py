@@ -18,6 +18,7 @@ from bot.coupons.models import (
 from bot.coupons.service import format_code, normalize_code
 from bot.extensions import db
 from bot.measure.service import record_redemption
+from bot.members.models import Member
 
 
 class CouponRefused(Exception):
@@ -229,13 +230,19 @@ class OnlineUse:
 
 
 def redeem_online_codes(
-    codes: list[tuple[str, int]], reference: str, now: datetime
+    codes: list[tuple[str, int]],
+    reference: str,
+    now: datetime,
+    member: Member | None = None,
 ) -> list[OnlineUse]:
     """Redeem the personal codes an online order used, once; say what each did.
 
     The shop has already applied the discount, so a code is taken as the
-    order says; a code used in a store (or expired) is refused and reported.
-    Codes that are not personal coupon codes (the shop's own) are ignored.
+    order says; a code used in a store (or expired) is refused and reported,
+    and so is another customer's: a member's coupon in anybody else's order,
+    a guest's in a member's order (`member`: who ordered, if the shop said).
+    The owner keeps it. Codes that are not personal coupon codes (the shop's
+    own) are ignored.
     """
     uses = []
     for raw, off in codes:
@@ -254,6 +261,9 @@ def redeem_online_codes(
             reason = f"{status}_in_{coupon.used_channel}" if status == USED else status
             uses.append(OnlineUse(shown, "refused", reason))
             continue
+        if not _orderers(coupon, member):
+            uses.append(OnlineUse(shown, "refused", "not_your_coupon"))
+            continue
         if "online" not in coupon.definition.channels:
             uses.append(OnlineUse(shown, "refused", "wrong_channel"))
             continue
@@ -267,6 +277,13 @@ def redeem_online_codes(
             uses.append(OnlineUse(shown, "refused", f"used_in_{coupon.used_channel}"))
     db.session.flush()
     return uses
+
+
+def _orderers(coupon: PersonalCoupon, member: Member | None) -> bool:
+    """Tell whether an online order by `member` (None: unknown) may use the coupon."""
+    if member is None:
+        return coupon.member_id is None  # a guest's copy: nobody to check against
+    return _belongs(coupon, member.id, member.line_user_id)
 
 
 def withdraw_coupon(code: str, now: datetime) -> PersonalCoupon:

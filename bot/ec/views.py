@@ -22,6 +22,7 @@ from bot.ec.service import (
     signature_is_valid,
 )
 from bot.extensions import db
+from bot.members.models import Member
 from bot.models_base import utcnow
 from bot.purchases.jobs import schedule_review_request, schedule_thanks
 from bot.purchases.service import UnknownPurchase, record_online_order, record_shipment
@@ -75,12 +76,12 @@ def order_webhook() -> tuple[Response, int]:
         raise Refused(422, str(exc)) from None
     member = find_member_for_order(order)
     if member is None:
-        _redeem_coupons(order, now)
+        _redeem_coupons(order, None, now)
         db.session.commit()
         log.info("shop order without a member", extra={"order": order.order_id})
         return jsonify(status="no_member"), 200
     try:
-        discount = _redeem_coupons(order, now)
+        discount = _redeem_coupons(order, member, now)
         recorded = record_online_order(
             member,
             order.order_id,
@@ -126,12 +127,15 @@ def checkout_webhook() -> tuple[Response, int]:
     return jsonify(status="recorded" if known else "no_member"), 200
 
 
-def _redeem_coupons(order: Order, now: datetime) -> int:
+def _redeem_coupons(order: Order, member: Member | None, now: datetime) -> int:
     """Redeem the order's personal codes; flag refused ones; return yen taken off."""
-    uses = redeem_online_codes(list(order.discount_codes), f"ec:{order.order_id}", now)
+    uses = redeem_online_codes(
+        list(order.discount_codes), f"ec:{order.order_id}", now, member
+    )
     for use in uses:
         if use.outcome == "refused":
-            # The shop accepted a code we had already redeemed: staff must look.
+            # The shop accepted a code we refuse (used, expired, another
+            # customer's): staff must look.
             log.warning(
                 "shop order flagged: coupon refused",
                 extra={"order": order.order_id, "reason": use.reason, "flag": True},

@@ -79,6 +79,33 @@ def test_code_used_in_a_store_is_refused_online_and_the_order_flagged(
     assert flagged[0].order == "450789469"
 
 
+@pytest.mark.parametrize(
+    "orderer", ["another member", "nobody the shop named"], ids=["member", "none"]
+)
+def test_another_customers_coupon_is_refused_online_and_kept_by_its_owner(
+    app: Flask,
+    client: FlaskClient,
+    member: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    orderer: str,
+) -> None:
+    # The order redeemed it: the owner's coupon was gone, nobody was told.
+    code = give(app, member["pk"], "thanks-next")
+    email = "taro@example.com" if orderer == "another member" else "x@example.com"
+    if orderer == "another member":
+        make_member(app, name="佐藤 太郎", email=email)
+    document = order(
+        email=email, customer={"email": email}, discount_codes=_discount(code)
+    )
+    with caplog.at_level(logging.WARNING, logger="bot.ec.views"):
+        answer = signed_post(client, "orders", document)
+    expected = "recorded" if orderer == "another member" else "no_member"
+    assert answer.get_json()["status"] == expected
+    assert coupon_row(app, code).status == "usable"
+    [flagged] = [r for r in caplog.records if getattr(r, "flag", False)]
+    assert flagged.reason == "not_your_coupon"
+
+
 def test_store_only_coupon_is_refused_online(
     app: Flask, client: FlaskClient, member: dict[str, Any]
 ) -> None:

@@ -9,6 +9,7 @@ from flask import Flask
 
 from bot.coupons.redemption import redeem_online_codes
 from bot.extensions import db
+from bot.members.models import Member
 from bot.models_base import utcnow
 from tests.coupons.factories import coupon_row, give, load_shipped, user_pk
 from tests.pos.factories import make_member
@@ -21,14 +22,15 @@ def test_parallel_orders_redeem_one_coupon_once_on_sqlite(sqlite_app: Flask) -> 
     # parallel orders each redeem the same coupon (the last one's reference won).
     app = sqlite_app
     load_shipped(app)
-    make_member(app, line_user_id="U" + "d" * 32)
+    member_id = make_member(app, line_user_id="U" + "d" * 32)["id"]
     code = give(app, user_pk(app, "U" + "d" * 32), "thanks-next")
     start = threading.Barrier(ORDERS)
 
     def order(number: int) -> str:
         with app.app_context():
+            member = db.session.get(Member, member_id)
             start.wait()
-            [use] = redeem_online_codes([(code, 500)], f"ec:{number}", utcnow())
+            [use] = redeem_online_codes([(code, 500)], f"ec:{number}", utcnow(), member)
             db.session.commit()
             return use.outcome
 
