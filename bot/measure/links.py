@@ -22,8 +22,12 @@ from sqlalchemy import select
 from bot.extensions import db
 from bot.measure.models import TrackedLink
 
-# http(s) URLs inside message JSON; a JSON string ends at an unescaped quote.
-_URL = re.compile(r'https?://[^\s"\\<>]+')
+# http(s) URLs inside message text or JSON: the characters a URL may hold
+# (RFC 3986; anything else is percent-encoded), so 「…/sale。お待ちしています」
+# ends at 。, and not ending on what closes a sentence or a bracket around it.
+_URL = re.compile(
+    r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&+%]"
+)
 _TOKEN = re.compile(r"^([0-9a-z]{1,12})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{16})$")
 SHARED = 0  # the recipient of a token shared by everyone of a multicast
 LIFF = "https://liff.line.me/"
