@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.admin.models import ConsoleSendKey
+from bot.coupons.line_coupons import line_coupon_messages
+from bot.coupons.messages import definition_message
 from bot.coupons.models import CouponDefinition
 from bot.csrf import is_form_key
 from bot.extensions import db
@@ -100,18 +102,28 @@ def _message_from_form(
     text = (form.get(f"{prefix}text") or "").strip()
     image = (form.get(f"{prefix}image_url") or "").strip()
     which = "variant B: " if prefix else ""
-    if not text and not image:
-        raise SegmentError(f"{which}write a text or give an image URL")
+    coupon_id = (form.get(f"{prefix}coupon_id") or "").strip() or None
+    if not text and not image and coupon_id is None:
+        raise SegmentError(f"{which}write a text, give an image URL or a coupon")
     messages: list[dict[str, Any]] = []
     if text:
         messages += text_messages(text)
     if image:
         messages += image_messages(image)
-    coupon_id = (form.get(f"{prefix}coupon_id") or "").strip() or None
     if coupon_id is not None:
         coupon = db.session.get(CouponDefinition, coupon_id)
         if coupon is None or not coupon.active:
             raise SegmentError(f"{which}no active coupon {coupon_id!r}")
+        # The customer sees the coupon, as the preview shows it, with its
+        # button to the coupon page (the copies are issued batch by batch).
+        if coupon.line_coupon:
+            try:
+                messages += line_coupon_messages(coupon)
+            except ValueError as exc:
+                raise SegmentError(f"{which}{exc}: run `coupons load` first") from None
+            coupon_id = None  # LINE keeps a LINE coupon's copies
+        else:
+            messages.append(definition_message(coupon))
     return messages, coupon_id
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -291,6 +292,33 @@ def test_a_console_send_reaches_the_segment(app: Flask, line: LineSide) -> None:
         send = db.session.scalars(select(SegmentSend)).one()
         assert send.status == "done"
         assert send.recipient_count == 2
+
+
+def test_a_console_send_with_a_coupon_shows_the_customer_the_coupon(
+    app: Flask, line: LineSide
+) -> None:
+    # The copies were issued but the customer got only the text: no coupon
+    # in the chat, no button to the coupon page, unlike the console's preview.
+    from bot.coupons.models import CouponDefinition
+    from bot.segments.jobs import run_segment_send
+    from tests.coupons.factories import load_shipped
+
+    load_shipped(app)
+    _friends(app, line, linked=2, unlinked=0)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    client.post("/admin/send", data=_send_form(client, coupon_id="comeback"))
+    with app.app_context():
+        run_segment_send(1)
+        title = db.session.get(CouponDefinition, "comeback").title
+        holders = db.session.scalar(select(func.count()).select_from(PersonalCoupon))
+    assert holders == 2
+    deliveries = line.platform.deliveries()
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        text, coupon = delivery.messages
+        assert text == {"type": "text", "text": "週末セールのお知らせ"}
+        assert coupon["type"] == "flex" and title in coupon["altText"]
+        assert "liff" in json.dumps(coupon["contents"])
 
 
 def test_pause_and_resume_a_scenario_is_audited(app: Flask) -> None:
