@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Flask, current_app
 
 from bot.config import ConfigError
+from bot.yaml_files import UnreadableYaml, read_yaml
 
 
 def register_templates(app: Flask, defaults: dict[str, str]) -> None:
@@ -37,8 +37,8 @@ def init_templates(app: Flask) -> None:
 
 def _load_overrides(path: Path, known: Iterable[str]) -> dict[str, str]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = read_yaml(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, UnreadableYaml) as exc:
         raise ConfigError(f"MESSAGES_FILE {path}: {exc}") from exc
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()

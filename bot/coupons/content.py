@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import yaml
-
 from bot.coupons.models import CHANNELS, KINDS, PERCENT_OFF
 from bot.line.limits import https_url_problem
+from bot.yaml_files import UnreadableYaml, read_yaml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _STORE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -73,9 +72,9 @@ class CouponContentError(Exception):
 def parse_coupons(text: str, source: str) -> list[CouponEntry]:
     """Parse coupon YAML into entries; raise CouponContentError listing problems."""
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise CouponContentError(source, [f"not valid YAML: {error}"]) from error
+        document = read_yaml(text)
+    except UnreadableYaml as error:
+        raise CouponContentError(source, [str(error)]) from error
     if not isinstance(document, dict) or not isinstance(document.get("coupons"), list):
         raise CouponContentError(
             source, ["top level must be a mapping with a 'coupons' list"]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from bot.line.limits import TEXT_LIMIT, line_length
+from bot.yaml_files import UnreadableYaml, read_yaml
 
 REQUIRED_TEXT_FIELDS = ("id", "category", "question", "answer")
 OPTIONAL_LIST_FIELDS = ("alternatives", "keywords")
@@ -39,9 +38,9 @@ class FaqContentError(Exception):
 def parse_faq(text: str, source: str) -> list[FaqEntry]:
     """Parse FAQ YAML into entries, raising FaqContentError listing every problem."""
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise FaqContentError(source, [f"not valid YAML: {error}"]) from error
+        document = read_yaml(text)
+    except UnreadableYaml as error:
+        raise FaqContentError(source, [str(error)]) from error
     if not isinstance(document, dict) or not isinstance(document.get("faqs"), list):
         raise FaqContentError(
             source, ["top level must be a mapping with a 'faqs' list"]

@@ -180,6 +180,9 @@ def _parse_time(value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise click.UsageError(f"--now {value!r} is not an ISO time") from exc
+    if not 2000 <= moment.year <= 2999:
+        # Steps are planned years ahead from it: past 9999 is not a date.
+        raise click.UsageError(f"--now {value!r} must be in the years 2000 to 2999")
     if moment.tzinfo is None:
         # A time without an offset is the shop's local time.
         moment = moment.replace(tzinfo=current_app.config["SETTINGS"].timezone)

@@ -13,9 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.scenarios.models import Enrollment
+from bot.yaml_files import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +27,13 @@ def available() -> bool:
 
 
 def known_coupon_ids(path: Path = COUPONS_FILE) -> set[str] | None:
-    """Return the coupon ids in coupons.yaml, or None when there is no file."""
+    """Return the coupon ids in coupons.yaml, or None when there is no file.
+
+    Raise UnreadableYaml (or UnicodeDecodeError) when it cannot be read.
+    """
     if not path.exists():
         return None
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    document = read_yaml(path.read_text(encoding="utf-8")) or {}
     entries = document.get("coupons", []) if isinstance(document, dict) else document
     return {
         str(entry["id"])

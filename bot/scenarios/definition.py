@@ -54,6 +54,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 _AT = re.compile(r"^(\d{1,2}):(\d{2})$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+LONGEST = timedelta(days=3650)  # ten years: a birthday scenario's yearly steps fit
 
 
 class ScenarioError(ValueError):
@@ -228,11 +229,17 @@ def _entry(raw: Any, fail: Any) -> timedelta | None:
 
 
 def parse_duration(raw: Any, where: str, fail: Any) -> timedelta:
-    """Parse `30m`, `2h` or `3d`."""
+    """Parse `30m`, `2h` or `3d`, at most LONGEST.
+
+    A step planned past any date (`3000000d`) stopped every scenario's sweep.
+    """
     match = _DURATION.match(str(raw).strip()) if isinstance(raw, str | int) else None
     if match is None:
         raise fail(where, "a duration such as 0m, 2h or 3d")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    number, unit = match.group(1), _UNITS[match.group(2)]
+    if len(number) > 7 or timedelta(**{unit: int(number)}) > LONGEST:
+        raise fail(where, f"a duration of at most {LONGEST.days}d")
+    return timedelta(**{unit: int(number)})
 
 
 def _at(raw: Any, where: str, fail: Any) -> time | None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 from bot.extensions import db
@@ -17,6 +16,7 @@ from bot.scenarios.definition import Scenario, ScenarioError, parse_scenario
 from bot.scenarios.models import ACTIVE, PAUSED, REMOVED, ScenarioRecord
 from bot.scenarios.service import leave_removed
 from bot.segments.templates import load_template
+from bot.yaml_files import UnreadableYaml, read_yaml
 
 
 class ScenarioLoadError(ValueError):
@@ -43,16 +43,19 @@ def read_scenarios(directory: Path) -> tuple[list[tuple[Path, Scenario]], list[s
     """Parse every scenario file; return them with the coupon warnings."""
     if not directory.is_dir():
         raise ScenarioLoadError([f"{directory}: no such directory"])
-    coupon_ids = coupons.known_coupon_ids()
+    try:
+        coupon_ids = coupons.known_coupon_ids()
+    except (UnreadableYaml, UnicodeDecodeError) as exc:
+        raise ScenarioLoadError([f"{coupons.COUPONS_FILE}: {_reason(exc)}"]) from exc
     problems: list[str] = []
     found: list[tuple[Path, Scenario]] = []
     seen: dict[str, Path] = {}
     for path in sorted(directory.glob("*.y*ml")):
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            document = read_yaml(path.read_text(encoding="utf-8"))
             scenario = parse_scenario(document, load_template, coupon_ids)
-        except yaml.YAMLError as exc:
-            problems.append(f"{path.name}: not valid YAML: {exc}")
+        except (UnreadableYaml, UnicodeDecodeError) as exc:
+            problems.append(f"{path.name}: {_reason(exc)}")
             continue
         except ScenarioError as exc:
             problems.append(f"{path.name}: {exc}")
@@ -139,3 +142,9 @@ def set_paused(scenario_id: str, paused: bool) -> ScenarioRecord:
     record.status = PAUSED if paused else ACTIVE
     db.session.flush()
     return record
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return str(exc)
