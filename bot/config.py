@@ -44,6 +44,10 @@ DEVELOPMENT_SECRETS = frozenset(
 )
 
 
+# Settings whose empty value means "none" rather than "the default".
+BLANK_IS_A_VALUE = frozenset({"QUIET_HOURS"})
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; raised at start-up, never mid-request."""
 
@@ -221,7 +225,9 @@ def load_settings(
         kind = kinds[str(spec.type)]
         if overrides and spec.name in overrides:
             values[spec.name] = _coerce(spec.name, overrides[spec.name], kind)
-        elif environ.get(spec.name, "").strip():  # blank is as good as unset
+        elif environ.get(spec.name, "").strip() or (
+            spec.name in BLANK_IS_A_VALUE and spec.name in environ
+        ):  # otherwise blank is as good as unset
             values[spec.name] = _coerce(spec.name, environ[spec.name], kind)
     settings = Settings(**values)
     check_settings(settings, explicit=set(values))

@@ -172,3 +172,9 @@ def test_message_templates_can_be_overridden(tmp_path: Path) -> None:
     override.write_text("no_such_template: x\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown templates no_such_template"):
         create_app({"BOT_ENV": "test", "MESSAGES_FILE": str(override)})
+
+
+def test_empty_quiet_hours_means_none() -> None:
+    # The README says "empty for none"; the empty value gave the default.
+    assert load_settings(environ={"QUIET_HOURS": ""}).QUIET_HOURS == ""
+    assert load_settings(environ={}).QUIET_HOURS == "21:00-09:00"
