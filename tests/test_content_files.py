@@ -91,3 +91,25 @@ def test_a_date_the_calendar_lacks_is_named_in_coupons_and_faq(
 def test_run_due_refuses_a_now_past_any_plan(runner: FlaskCliRunner, now: str) -> None:
     output = _refused(runner, ["scenarios", "run-due", "--now", now])
     assert "must be in the years 2000 to 2999" in output
+
+
+@pytest.mark.parametrize(
+    "text", ["{nme}様", "{Name}様", "{points} pt", "{recovery_ur1}"]
+)
+def test_a_placeholder_scenarios_do_not_fill_is_refused(
+    runner: FlaskCliRunner, tmp_path: Path, text: str
+) -> None:
+    # It loaded, and customers got "{nme}様" as written.
+    scenario = SCENARIO.format(after="0m").replace("ようこそ", text)
+    (tmp_path / "hello.yaml").write_text(scenario, "utf-8")
+    output = _refused(runner, ["scenarios", "load", str(tmp_path)])
+    name = text[1 : text.index("}")]
+    assert f"field steps[0].text: unknown placeholder {{{name}}}" in output
+
+
+def test_known_placeholders_load(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    scenario = SCENARIO.format(after="0m").replace(
+        "ようこそ", "{name}様 {recovery_url}"
+    )
+    (tmp_path / "hello.yaml").write_text(scenario, "utf-8")
+    assert runner.invoke(args=["scenarios", "load", str(tmp_path)]).exit_code == 0

@@ -15,6 +15,7 @@ from bot.coupons.messages import definition_message
 from bot.coupons.models import CouponDefinition
 from bot.csrf import is_form_key
 from bot.extensions import db
+from bot.scenarios.definition import PLACEHOLDER
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import SegmentSend
 from bot.segments.sending import create_send, parse_send_time
@@ -105,6 +106,12 @@ def _message_from_form(
     coupon_id = (form.get(f"{prefix}coupon_id") or "").strip() or None
     if not text and not image and coupon_id is None:
         raise SegmentError(f"{which}write a text, give an image URL or a coupon")
+    placeholder = PLACEHOLDER.search(text)
+    if placeholder:
+        raise SegmentError(
+            f"{which}{placeholder[0]} would reach customers as written: a send"
+            " carries one text for everyone (names are filled in by scenarios)"
+        )
     messages: list[dict[str, Any]] = []
     if text:
         messages += text_messages(text)

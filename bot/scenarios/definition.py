@@ -6,6 +6,7 @@ names the scenario and the field (`steps[1].variants[0].weight`).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -54,6 +55,9 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 _AT = re.compile(r"^(\d{1,2}):(\d{2})$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+# What running.personalize fills in; any other {word} would reach customers as is.
+PLACEHOLDERS = frozenset({"name", "recovery_url"})
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 LONGEST = timedelta(days=3650)  # ten years: a birthday scenario's yearly steps fit
 
 
@@ -331,7 +335,20 @@ def _messages(
     given = [k for k in ("text", "template", "flex") if k in raw]
     if len(given) != 1:
         raise fail(where, "give exactly one of text, template or flex")
-    kind = given[0]
+    messages = _message_of(raw, given[0], where, fail, templates)
+    text = json.dumps(messages, ensure_ascii=False)
+    for name in PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS:
+            allowed = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))
+            raise fail(
+                f"{where}.{given[0]}", f"unknown placeholder {{{name}}} ({allowed})"
+            )
+    return messages
+
+
+def _message_of(
+    raw: dict[str, Any], kind: str, where: str, fail: Any, templates: Any
+) -> tuple[dict[str, Any], ...]:
     value = raw[kind]
     if kind == "text":
         if not isinstance(value, str) or not text_fits(value):

@@ -128,6 +128,7 @@ def test_a_send_form_submitted_twice_sends_once(app: Flask, line: LineSide) -> N
 def test_bad_send_forms_change_nothing(app: Flask, line: LineSide) -> None:
     client = signed_in_operator(app, "mk@example.com", role="marketer")
     cases: list[dict[str, Any]] = [
+        _send_form(client, text="{name}様 こんにちは"),
         _send_form(client, text=""),
         _send_form(client, image_url="http://plain.example.com/x.png"),
         _send_form(client, when="later", send_at="2001-01-01T10:00"),
