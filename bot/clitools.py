@@ -7,6 +7,12 @@ from typing import TextIO
 
 import click
 
+from bot.requests import LARGEST_ROW_ID
+
+# A row id argument: past what an id column holds the database refused it
+# with a traceback; click names the argument and the range instead.
+ROW_ID = click.IntRange(0, LARGEST_ROW_ID)
+
 
 def output_file(path: Path) -> TextIO:
     """Open a command's --output file for writing (UTF-8, CSV-safe newlines).

@@ -48,6 +48,9 @@ DEVELOPMENT_SECRETS = frozenset(
 BLANK_IS_A_VALUE = frozenset({"QUIET_HOURS"})
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; raised at start-up, never mid-request."""
 
@@ -284,8 +287,21 @@ def check_settings(settings: Settings, explicit: set[str]) -> None:
             problems.append(f"{name} must be an http(s) URL")
     if settings.BARCODE_FORMAT not in ("code128", "ean13"):
         problems.append("BARCODE_FORMAT must be code128 or ean13")
-    if settings.CARD_CODE_TTL_SECONDS < 10 or settings.POINTS_EARN_RATE < 0:
-        problems.append("CARD_CODE_TTL_SECONDS >= 10 and POINTS_EARN_RATE >= 0")
+    if settings.CARD_CODE_TTL_SECONDS < 10:
+        problems.append("CARD_CODE_TTL_SECONDS must be at least 10")
+    # `not 0 <= x <= 1` also catches nan, which every comparison lets through.
+    if not 0 <= settings.POINTS_EARN_RATE <= 1:
+        problems.append("POINTS_EARN_RATE must be a number from 0 to 1 (0.01 is 1%)")
+    for name in (
+        "WORKER_THREADS",
+        "MULTICAST_RATE_PER_SECOND",
+        "USER_LOCK_SECONDS",
+        "MAX_REQUEST_BYTES",
+    ):
+        if getattr(settings, name) < 1:
+            problems.append(f"{name} must be at least 1")
+    if settings.LOG_LEVEL.upper() not in LOG_LEVELS:
+        problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     if settings.CART_ABANDON_MINUTES < 1:
         problems.append("CART_ABANDON_MINUTES must be at least 1")
     if settings.FAQ_GAPS_KEEP_DAYS < 1:

@@ -142,6 +142,13 @@ def test_development_keeps_its_defaults() -> None:
         ({"LINE_API_BASE_URL": "api.line.me"}, "LINE_API_BASE_URL must be an http"),
         ({"BOT_ENV": "staging"}, "BOT_ENV must be"),
         ({"FAQ_GAPS_KEEP_DAYS": "0"}, "FAQ_GAPS_KEEP_DAYS must be at least 1"),
+        # nan passed `< 0` and every sale's points then failed; inf too.
+        ({"POINTS_EARN_RATE": "nan"}, "POINTS_EARN_RATE must be a number from 0"),
+        ({"POINTS_EARN_RATE": "inf"}, "POINTS_EARN_RATE must be a number from 0"),
+        ({"WORKER_THREADS": "0"}, "WORKER_THREADS must be at least 1"),
+        ({"MULTICAST_RATE_PER_SECOND": "0"}, "MULTICAST_RATE_PER_SECOND must be"),
+        ({"MAX_REQUEST_BYTES": "-1"}, "MAX_REQUEST_BYTES must be at least 1"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG"),
     ],
 )
 def test_bad_values_are_named(environ: dict[str, str], problem: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,100 @@ def test_known_placeholders_load(runner: FlaskCliRunner, tmp_path: Path) -> None
     )
     (tmp_path / "hello.yaml").write_text(scenario, "utf-8")
     assert runner.invoke(args=["scenarios", "load", str(tmp_path)]).exit_code == 0
+
+
+STORES = "code,name,address,lat,lng,hours,beacon_hwids\n"
+MEMBERS = "member_no,name,email,birthday,home_store,points\n"
+GOOD_NO = "2900000000018"
+
+
+def _faq(**fields: str) -> str:
+    entry = {"id": "hours", "category": "店舗", "question": "営業時間は？"}
+    entry.update(fields)
+    lines = "".join(
+        f"    {k}: {json.dumps(v, ensure_ascii=True)}\n" for k, v in entry.items()
+    )
+    return "faqs:\n  - answer: 10時から20時までです。\n" + lines
+
+
+CASES = {
+    # name: (file name, its text, command, what the error says)
+    "store with NUL": (
+        "s.csv",
+        STORES + "S009,Na\x00me,addr,35,139,10:00-20:00,\n",
+        ["stores", "load"],
+        "line 2: a field holds NUL",
+    ),
+    "member points ²": (
+        "m.csv",
+        MEMBERS + f"{GOOD_NO},山田,,,,²\n",
+        ["members", "import"],
+        "line 2: points: must be a whole number",
+    ),
+    "member with NUL": (
+        "m.csv",
+        MEMBERS + f"{GOOD_NO},山\x00田,,,,1\n",
+        ["members", "import"],
+        "line 2: a field holds NUL",
+    ),
+    "member field past csv's limit": (
+        "m.csv",
+        MEMBERS + f"{GOOD_NO},{'x' * 140_000},,,,1\n",
+        ["members", "import"],
+        "field larger than field limit",
+    ),
+    "faq id too long": (
+        "f.yaml",
+        _faq(id="a" * 101),
+        ["faq", "load"],
+        "field 'id': longer than 100 characters",
+    ),
+    "faq question with NUL": (
+        "f.yaml",
+        _faq(question="q\x00q"),
+        ["faq", "load"],
+        "a text at faqs[0].question holds NUL",
+    ),
+    "coupon value past an integer": (
+        "c.yaml",
+        COUPONS.format(when="2030-01-01").replace("500", "10" * 10),
+        ["coupons", "load"],
+        "field 'value': must be between 1 and 2,147,483,647",
+    ),
+    "coupon valid for 3000000 days": (
+        "c.yaml",
+        COUPONS.format(when="2030-01-01").replace(
+            "valid_until: 2030-01-01", "valid_days: 3000000"
+        ),
+        ["coupons", "load"],
+        "field 'valid_days': must be between 1 and 3,650",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_a_file_the_database_cannot_hold_is_refused_by_line_and_field(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, case: str
+) -> None:
+    # Each was a psycopg DataError, a ValueError or a csv.Error traceback;
+    # valid_days 3000000 loaded and every issue of the coupon then failed.
+    name, text, command, problem = CASES[case]
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    assert problem in _refused(runner, [*command, str(path)])
+
+
+def test_ids_past_a_column_and_unwritable_folders_are_named(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    from tests.pos.factories import make_store
+
+    make_store(app)  # S001
+    poster = ["stores", "poster", "S001", "--out", "/proc/no-such-folder"]
+    assert "cannot write /proc/no-such-folder" in _refused(runner, poster)
+    huge = "99999999999999999999"
+    assert "is not in the range" in _refused(runner, ["events", "retry", huge])
+    assert "is not in the range" in _refused(runner, ["report", "send", huge])
+    (tmp_path / "zz.yaml").mkdir()  # a folder where a scenario file would be
+    output = _refused(runner, ["scenarios", "load", str(tmp_path)])
+    assert "zz.yaml: cannot be read" in output

@@ -95,6 +95,10 @@ def parse_coupons(text: str, source: str) -> list[CouponEntry]:
     return entries
 
 
+# The database's integer columns hold no more.
+LARGEST_INTEGER = 2**31 - 1
+
+
 class _Entry:
     """Collects one raw entry's values and problems."""
 
@@ -120,7 +124,9 @@ class _Entry:
             self.fail(field, f"is longer than {limit} characters")
         return value.strip()
 
-    def integer(self, field: str, required: bool, low: int) -> int | None:
+    def integer(
+        self, field: str, required: bool, low: int, high: int = LARGEST_INTEGER
+    ) -> int | None:
         value = self.raw.get(field)
         if value is None:
             if required:
@@ -129,8 +135,8 @@ class _Entry:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(field, "must be a whole number")
             return None
-        if value < low:
-            self.fail(field, f"must be at least {low}")
+        if not low <= value <= high:
+            self.fail(field, f"must be between {low} and {high:,}")
         return value
 
     def codes(self, field: str) -> list[str] | None:
@@ -164,7 +170,8 @@ def _parse_entry(index: int, raw: Any) -> tuple[CouponEntry | None, list[str]]:
     if kind == PERCENT_OFF and value is not None and value > 100:
         e.fail("value", "a percentage must be 1 to 100")
     min_purchase = e.integer("min_purchase", False, 0)
-    valid_days = e.integer("valid_days", False, 1)
+    # Ten years at most: a copy's expiry is issue time + valid_days.
+    valid_days = e.integer("valid_days", False, 1, 3650)
     valid_until = raw.get("valid_until")
     if valid_until is not None and not isinstance(valid_until, date):
         e.fail("valid_until", "must be a date (YYYY-MM-DD)")

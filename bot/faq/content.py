@@ -67,6 +67,10 @@ def parse_faq(text: str, source: str) -> list[FaqEntry]:
     return entries
 
 
+# What the faq_entries columns hold (the answer's limit is LINE's).
+COLUMN_LIMITS = {"id": 100, "category": 100, "question": 500}
+
+
 def _parse_entry(index: int, raw: Any) -> tuple[FaqEntry | None, list[str]]:
     """Validate one raw entry; return it (or None) and its problems."""
     if not isinstance(raw, dict):
@@ -93,6 +97,9 @@ def _parse_entry(index: int, raw: Any) -> tuple[FaqEntry | None, list[str]]:
             problems.append(f"{label}, field {field!r}: empty")
         else:
             texts[field] = value.strip()
+    for field, limit in COLUMN_LIMITS.items():
+        if len(texts.get(field, "")) > limit:
+            problems.append(f"{label}, field {field!r}: longer than {limit} characters")
     if line_length(texts.get("answer", "")) > TEXT_LIMIT:
         problems.append(
             f"{label}, field 'answer': {line_length(texts['answer'])} characters "

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from bot.clitools import cannot_write
+from bot.clitools import ROW_ID, cannot_write
 from bot.extensions import db
 from bot.measure.formats import FORMATS
 
@@ -36,7 +36,7 @@ def _show(build: Callable[[], dict[str, Any]], fmt: str) -> None:
 
 
 @report_cli.command("send")
-@click.argument("send_id", type=int)
+@click.argument("send_id", type=ROW_ID)
 @_format
 def report_send(send_id: int, fmt: str) -> None:
     """Report one segment send (the id `segment send` printed)."""

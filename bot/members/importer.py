@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -26,6 +28,7 @@ from bot.members.numbers import is_valid_member_no
 from bot.members.service import normalize_email
 from bot.models_base import utcnow
 from bot.points.service import open_balance
+from bot.requests import UNSTORABLE_CHARACTER
 
 HEADER = ["member_no", "name", "email", "birthday", "home_store", "points"]
 # An optional last column: the day the imported points lapse after.
@@ -79,10 +82,7 @@ def parse_members_csv(text: str, today: date | None = None) -> list[ImportRow]:
     problems: list[str] = []
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    for values in reader:
-        line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
+    for line, values in _lines(reader, problems):
         row = _parse_row(line, values, columns, today, problems)
         if row is None:
             continue
@@ -95,6 +95,26 @@ def parse_members_csv(text: str, today: date | None = None) -> list[ImportRow]:
     if problems:
         raise ImportRejected(problems)
     return rows
+
+
+def _lines(reader: Any, problems: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """Yield the non-blank lines with their numbers; note the unreadable ones.
+
+    A NUL or lone surrogate, which no column holds, and what csv itself refuses
+    (a field past its size limit) are problems, not tracebacks.
+    """
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if any(UNSTORABLE_CHARACTER.search(v) for v in values):
+                problems.append(
+                    f"line {reader.line_num}: a field holds NUL or a lone surrogate"
+                )
+                continue
+            yield reader.line_num, values
+    except csv.Error as exc:
+        problems.append(f"line {reader.line_num}: {exc}")
 
 
 def _parse_row(
@@ -129,7 +149,8 @@ def _parse_row(
         bad("home_store", "must be at most 32 characters")
     parsed_points = None
     if points:
-        if not points.isdigit() or int(points) > MAX_POINTS:
+        # isdigit() also takes "²" and other digits int() refuses.
+        if not (points.isascii() and points.isdigit()) or int(points) > MAX_POINTS:
             bad("points", f"must be a whole number from 0 to {MAX_POINTS}")
         else:
             parsed_points = int(points)

@@ -54,7 +54,7 @@ def read_scenarios(directory: Path) -> tuple[list[tuple[Path, Scenario]], list[s
         try:
             document = read_yaml(path.read_text(encoding="utf-8"))
             scenario = parse_scenario(document, load_template, coupon_ids)
-        except (UnreadableYaml, UnicodeDecodeError) as exc:
+        except (UnreadableYaml, UnicodeDecodeError, OSError) as exc:
             problems.append(f"{path.name}: {_reason(exc)}")
             continue
         except ScenarioError as exc:
@@ -147,4 +147,6 @@ def set_paused(scenario_id: str, paused: bool) -> ScenarioRecord:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "not UTF-8 text"
+    if isinstance(exc, OSError):
+        return f"cannot be read: {exc.strerror}"
     return str(exc)

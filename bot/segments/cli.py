@@ -9,6 +9,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from bot.clitools import ROW_ID
 from bot.extensions import after_commit, db
 from bot.marketing.quota import QuotaExceeded
 from bot.models_base import utcnow
@@ -154,7 +155,7 @@ def send_command(
 
 
 @segment_cli.command("resume")
-@click.argument("send_id", type=int)
+@click.argument("send_id", type=ROW_ID)
 def resume_command(send_id: int) -> None:
     """Continue an interrupted send where it stopped."""
     if db.session.get(SegmentSend, send_id) is None:

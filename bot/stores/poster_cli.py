@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from bot.clitools import cannot_write
 from bot.extensions import db
 from bot.stores.models import Store
 from bot.stores.poster import render_poster
@@ -29,7 +30,10 @@ def poster_command(store_code: str, out_dir: Path) -> None:
     store = db.session.scalar(select(Store).where(Store.code == store_code))
     if store is None:
         raise click.UsageError(f"no store with code {store_code!r}")
-    files = render_poster(store, out_dir)
+    try:
+        files = render_poster(store, out_dir)
+    except OSError as exc:
+        raise cannot_write(out_dir, exc) from exc
     click.echo(f"wrote {files.png}")
     click.echo(f"wrote {files.pdf}")
     click.echo(f"QR code opens {files.url}")

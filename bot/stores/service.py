@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from bot.extensions import db
 from bot.models_base import utcnow
+from bot.requests import UNSTORABLE_CHARACTER
 from bot.stores.models import Store, StoreApiKey, StoreBeacon, StoreVisit
 
 CSV_HEADER = ("code", "name", "address", "lat", "lng", "hours", "beacon_hwids")
@@ -116,6 +117,11 @@ def read_store_file(path: Path) -> list[StoreRow]:
                 )
             rows, problems = [], []
             for raw in reader:
+                if any(UNSTORABLE_CHARACTER.search(str(v)) for v in raw.values()):
+                    problems.append(
+                        f"line {reader.line_num}: a field holds NUL or a lone surrogate"
+                    )
+                    continue
                 row, row_problems = _parse_row(reader.line_num, raw)
                 problems += row_problems
                 if row is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from bot.clitools import ROW_ID
 from bot.extensions import db
 from bot.webhook import jobs, service
 
@@ -37,7 +38,7 @@ def failed_command(limit: int) -> None:
 
 
 @events_cli.command("retry")
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=ROW_ID)
 @click.option("--all", "retry_all", is_flag=True, help="Replay every failed event.")
 @with_appcontext
 def retry_command(ids: tuple[int, ...], retry_all: bool) -> None:
