@@ -23,7 +23,9 @@ from bot.measure.report import campaign_totals, scenario_report, send_report
 from bot.models_base import utcnow
 from bot.scenarios.loader import set_paused
 from bot.scenarios.models import ScenarioRecord
+from bot.segments.definition import SegmentError
 from bot.segments.models import SegmentSend
+from bot.segments.sending import cancel_send
 
 QUESTION_LIMIT = 500
 
@@ -247,6 +249,23 @@ def pause_scenario(scenario_id: str) -> Any:
     db.session.commit()
     flash("シナリオを一時停止しました。" if paused else "シナリオを再開しました。")
     return redirect(url_for("admin.scenario_detail", scenario_id=scenario_id), 303)
+
+
+@bp.post("/sends/<int:send_id>/cancel")
+def cancel_scheduled_send(send_id: int) -> Any:
+    """Call off a scheduled send before it starts; say why when it cannot be."""
+    if db.session.get(SegmentSend, send_id) is None:
+        abort(404)
+    try:
+        cancel_send(send_id)
+    except SegmentError:
+        db.session.rollback()
+        flash("この配信はすでに始まっているため、取り消せません。", "error")
+        return redirect(url_for("admin.send_detail", send_id=send_id), 303)
+    record_change(me().id, "send.cancel", f"send:{send_id}")
+    db.session.commit()
+    flash(f"配信 #{send_id} を取り消しました。")
+    return redirect(url_for("admin.send_detail", send_id=send_id), 303)
 
 
 @bp.get("/coupons")

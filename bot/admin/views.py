@@ -25,6 +25,7 @@ from bot.admin.tables import Table
 from bot.coupons.models import CouponDefinition
 from bot.csrf import new_form_key
 from bot.extensions import after_commit, db
+from bot.marketing.rules import quiet_hours
 from bot.members.models import RANKS
 from bot.models_base import utcnow
 from bot.segments.definition import CHANNELS, SegmentError
@@ -122,10 +123,15 @@ def confirm_send() -> Any:
         }
         for index, variant in enumerate(groups)
     ]
+    # A send due inside quiet hours waits until they end: say when it goes.
+    hours, starts = quiet_hours(), plan.scheduled_at or utcnow()
+    held_until = hours.next_allowed(starts) if hours.contains(starts) else None
     return render_template(
         "admin/confirm.html",
         form=request.form,
         plan=plan,
+        held_until=held_until,
+        quiet=hours,
         rows=rows,
         count=sum(row["count"] for row in rows),
         held_out=counts.get(-1, 0),

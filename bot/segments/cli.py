@@ -163,6 +163,21 @@ def resume_command(send_id: int) -> None:
     deliver_with_progress(send_id)
 
 
+@segment_cli.command("cancel")
+@click.argument("send_id", type=ROW_ID)
+def cancel_command(send_id: int) -> None:
+    """Call off a scheduled send that has not started."""
+    from bot.segments.sending import cancel_send
+
+    try:
+        cancel_send(send_id)
+    except SegmentError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"send #{send_id} cancelled")
+
+
 @segment_cli.command("sends")
 def sends_command() -> None:
     """List scheduled and interrupted sends."""

@@ -36,6 +36,7 @@ from bot.measure.service import record_exposures
 from bot.measure.units import claim_unit
 from bot.models_base import utcnow
 from bot.segments.models import (
+    CANCELLED,
     DONE,
     PENDING,
     SENT,
@@ -43,7 +44,7 @@ from bot.segments.models import (
     SegmentSendBatch,
     SegmentSendRecipient,
 )
-from bot.segments.sending import freeze_recipients, send_variants
+from bot.segments.sending import SendCancelled, freeze_recipients, send_variants
 from bot.segments.variants import SendVariant
 from bot.users.models import LineUser
 
@@ -123,7 +124,7 @@ def _deliver(
     if send is None:
         raise LookupError(f"no segment send {send_id}")
     report = DeliveryReport(send_id=send_id)
-    if send.status == DONE:
+    if send.status in (DONE, CANCELLED):
         report.finished = True
         return report
     hours, now = quiet_hours(), utcnow()
@@ -131,7 +132,12 @@ def _deliver(
         # Not frozen inside quiet hours: frozen, its recipients count against
         # today's cap, and it may go out tomorrow on top of tomorrow's sends.
         raise QuietHoursNow(hours.next_allowed(now))
-    report.recipients = freeze_recipients(send)
+    try:
+        report.recipients = freeze_recipients(send)
+    except SendCancelled:
+        db.session.rollback()
+        report.finished = True
+        return report
     db.session.commit()
     batch_numbers = _pending_batches(send_id)
     _check_marketing_rules(send_id, batch_numbers)

@@ -11,7 +11,7 @@ from bot.extensions import db
 from bot.jobs import enqueue
 from bot.models_base import utcnow
 from bot.segments.delivery import QuietHoursNow, deliver_send
-from bot.segments.models import DONE, SCHEDULED, SegmentSend
+from bot.segments.models import CANCELLED, DONE, SCHEDULED, SegmentSend
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ RUN_SECONDS = 120
 def run_segment_send(send_id: int) -> None:
     """Deliver a scheduled send once its time has come; continue in later runs."""
     send = db.session.get(SegmentSend, send_id)
-    if send is None or send.status == DONE:
+    if send is None or send.status in (DONE, CANCELLED):
         return
     if send.scheduled_at is not None and send.scheduled_at > utcnow():
         # Woken early (a re-queued message): sleep again until the stored time.

@@ -15,6 +15,7 @@ from bot.models_base import UTCDateTime, utcnow
 SCHEDULED = "scheduled"
 SENDING = "sending"
 DONE = "done"
+CANCELLED = "cancelled"  # a scheduled send the marketer called off before it froze
 UNFINISHED = (SCHEDULED, SENDING)
 
 # Batch states. A recipient was sent the message when their batch is SENT and

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, insert, literal, select
+from sqlalchemy import case, func, insert, literal, select, update
 
 from bot.extensions import db
 from bot.line.delivery import MAX_MESSAGES_PER_CALL
@@ -20,6 +20,7 @@ from bot.measure.service import record_exposures
 from bot.models_base import utcnow
 from bot.segments.definition import SegmentDefinition, SegmentError
 from bot.segments.models import (
+    CANCELLED,
     PENDING,
     SCHEDULED,
     SENDING,
@@ -160,6 +161,36 @@ def find_unfinished_send(
     )
 
 
+class SendCancelled(LookupError):
+    """The send was cancelled before its recipients were frozen."""
+
+
+def cancel_send(send_id: int) -> SegmentSend:
+    """Call off a scheduled send that has not started; raise SegmentError if it has.
+
+    Under the ledger lock, as a freeze is: either the send is cancelled first
+    and its freeze finds it so, or it froze first and is no longer cancellable.
+    """
+    lock_marketing_ledger()
+    cancelled = db.session.execute(
+        update(SegmentSend)
+        .where(
+            SegmentSend.id == send_id,
+            SegmentSend.status == SCHEDULED,
+            SegmentSend.recipient_count.is_(None),
+        )
+        .values(status=CANCELLED, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    send = db.session.get(SegmentSend, send_id)
+    if send is None:
+        raise SegmentError(f"no segment send {send_id}")
+    db.session.refresh(send)
+    if not cancelled and send.status != CANCELLED:
+        raise SegmentError(f"send {send_id} has started: it can no longer be cancelled")
+    return send
+
+
 def freeze_recipients(send: SegmentSend) -> int:
     """Write the send's recipients once, numbered into batches; return how many.
 
@@ -172,6 +203,9 @@ def freeze_recipients(send: SegmentSend) -> int:
     definition = SegmentDefinition.from_dict(send.definition)
     variants = send_variants(send)
     lock_marketing_ledger()  # until the caller commits the reservation below
+    db.session.refresh(send)  # cancelled while this run waited for the lock?
+    if send.status == CANCELLED:
+        raise SendCancelled(send.id)
     now = utcnow()
     group = group_sql(LineUser.id, variants, send.holdout_percent, send.split_seed or 0)
     # Customers already at the day's marketing cap are left out of the send.

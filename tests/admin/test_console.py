@@ -419,3 +419,74 @@ def test_bad_ab_forms_change_nothing(app: Flask, line: LineSide) -> None:
         assert client.post("/admin/send/confirm", data=form).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SegmentSend)) == 0
+
+
+def _tomorrow_noon(app: Flask) -> str:
+    from datetime import timedelta
+
+    from bot.models_base import utcnow
+
+    zone = app.config["SETTINGS"].timezone
+    return f"{(utcnow().astimezone(zone) + timedelta(days=1)):%Y-%m-%d}T12:00"
+
+
+def test_a_scheduled_send_can_be_cancelled_until_it_starts(
+    app: Flask, line: LineSide
+) -> None:
+    # There was no way to call one off, in the console or the CLI.
+    from bot.segments.jobs import run_segment_send
+
+    _friends(app, line, linked=2, unlinked=0)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    at = _tomorrow_noon(app)
+    client.post("/admin/send", data=_send_form(client, when="later", send_at=at))
+    page = client.get("/admin/sends/1").get_data(as_text=True)
+    assert "送信予定: " + at.replace("T", " ") in page
+    assert 'id="cancel-send"' in page
+
+    cancel = client.post("/admin/sends/1/cancel", data={"csrf_token": csrf_of(client)})
+    assert cancel.status_code == 303
+    page = client.get("/admin/sends/1").get_data(as_text=True)
+    assert "配信 #1 を取り消しました。" in page and "取り消し済み" in page
+    assert 'id="cancel-send"' not in page
+    with app.app_context():
+        send = db.session.get(SegmentSend, 1)
+        assert send is not None
+        send.scheduled_at = None  # its time comes: the job runs and sends nothing
+        db.session.commit()
+        run_segment_send(1)
+        assert db.session.get(SegmentSend, 1).status == "cancelled"
+        entries = db.session.scalars(select(AuditEntry.action)).all()
+    assert line.platform.deliveries() == []
+    assert entries == ["send.create", "send.cancel"]
+
+
+def test_a_send_that_started_cannot_be_cancelled(app: Flask, line: LineSide) -> None:
+    from bot.segments.jobs import run_segment_send
+
+    _friends(app, line, linked=1, unlinked=0)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    client.post("/admin/send", data=_send_form(client))
+    with app.app_context():
+        run_segment_send(1)
+    cancel = client.post("/admin/sends/1/cancel", data={"csrf_token": csrf_of(client)})
+    assert cancel.status_code == 303
+    page = client.get("/admin/sends/1").get_data(as_text=True)
+    assert "すでに始まっているため、取り消せません" in page
+    result = app.test_cli_runner().invoke(args=["segment", "cancel", "1"])
+    assert result.exit_code != 0 and "can no longer be cancelled" in result.output
+    assert len(line.platform.deliveries()) == 1
+
+
+def test_confirmation_says_when_quiet_hours_hold_a_send(app: Flask) -> None:
+    # The page said 日時 12:00 for a send that would go at 13:00.
+    from bot.marketing.rules import parse_quiet_hours
+
+    zone = app.config["SETTINGS"].timezone
+    app.extensions["quiet_hours"] = parse_quiet_hours("11:00-13:00", zone)
+    client = signed_in_operator(app, "mk@example.com", role="marketer")
+    at = _tomorrow_noon(app)
+    form = _send_form(client, when="later", send_at=at)
+    page = client.post("/admin/send/confirm", data=form).get_data(as_text=True)
+    assert "配信停止時間帯（11:00〜13:00）のため、" in page
+    assert at[:10] + " 13:00 に送信されます" in page
