@@ -34,6 +34,14 @@ _MISSES_TTL_SECONDS = 30 * 60
 class HandoffError(Exception):
     """An operator action that the conversation's state does not allow."""
 
+    status = 409
+
+
+class ReplyTextError(HandoffError):
+    """An operator's reply text LINE would not take."""
+
+    status = 422
+
 
 def business_hours() -> BusinessHours:
     """Return the business hours and closed days parsed at start-up."""
@@ -146,7 +154,7 @@ def add_operator_reply(
     if conversation.operator_id != operator_id and not may_take_over:
         raise HandoffError("この会話は他のオペレーターが対応しています。")
     if not text_fits(text):
-        raise HandoffError(
+        raise ReplyTextError(
             "返信は1〜5,000文字で入力してください（絵文字は2文字と数えます）。"
         )
     return record_message(

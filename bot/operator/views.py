@@ -170,6 +170,11 @@ def events() -> Response | tuple[Response, int]:
 @login_required
 def conversation(conversation_id: int) -> str:
     """Show a conversation: history, customer panel and reply box."""
+    return _conversation_page(conversation_id)
+
+
+def _conversation_page(conversation_id: int, draft: str = "") -> str:
+    """Render the conversation page, the reply box holding `draft`."""
     found = service.conversation_with_people(conversation_id) or abort(404)
     conv, user, operator = found
     me = current_operator()
@@ -185,6 +190,7 @@ def conversation(conversation_id: int) -> str:
         panel=customer_panel(user.id, conversation_id),
         canned=canned_answers(me.display_name),
         reply_key=new_form_key(),
+        draft=draft,
     )
 
 
@@ -243,11 +249,15 @@ def reply(conversation_id: int) -> Any:
             may_take_over=me.is_admin,
         )
     except handoff.HandoffError as exc:
+        # Nothing was sent: the key is free again and the typed text stays in
+        # the box (it was claimed, and the text lost, on a refused reply).
         db.session.rollback()
+        get_redis().delete(f"operator:reply-key:{key}")
         flash(str(exc), "error")
-    else:
-        send_later(message)
-        db.session.commit()
+        draft = request.form.get("text", "")
+        return _conversation_page(conversation_id, draft), exc.status
+    send_later(message)
+    db.session.commit()
     return redirect(url_for("operator.conversation", conversation_id=conversation_id))
 
 

@@ -173,6 +173,29 @@ def test_a_reply_form_sent_twice_reaches_the_customer_once(
     assert client.post(f"{base}/messages", data=without_key).status_code == 400
 
 
+def test_a_refused_reply_keeps_its_text_and_the_form_can_be_sent_again(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    # The one-time key was used up by the refused post: the typed text was
+    # gone and the corrected form was answered "already sent".
+    user_id = waiting_customer(line, worker)
+    [conversation] = conversations_of(app, user_id)
+    client = signed_in_operator(app, "sato@example.com")
+    base = f"/operator/conversations/{conversation.id}"
+    client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
+    too_long = "お待たせしました。" + "あ" * 5000
+    form = reply_form(client, too_long)
+    refused = client.post(f"{base}/messages", data=form)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "返信は1〜5,000文字で入力してください" in page
+    assert f">{too_long}</textarea>" in page
+    fixed = client.post(f"{base}/messages", data={**form, "text": "お待たせしました。"})
+    assert fixed.status_code == 302
+    worker()
+    assert line.texts_to(user_id).count(("push", "お待たせしました。")) == 1
+
+
 def test_only_the_assigned_operator_replies(
     app: Flask, line: LineSide, worker: Drain
 ) -> None:
