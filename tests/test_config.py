@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
-from bot.config import ConfigError, load_settings, normalize_database_url
+from bot.config import (
+    REQUIRED_IN_PRODUCTION,
+    ConfigError,
+    load_settings,
+    normalize_database_url,
+)
 
 
 def test_defaults_are_the_embedded_ones() -> None:
@@ -185,3 +190,24 @@ def test_empty_quiet_hours_means_none() -> None:
     # The README says "empty for none"; the empty value gave the default.
     assert load_settings(environ={"QUIET_HOURS": ""}).QUIET_HOURS == ""
     assert load_settings(environ={}).QUIET_HOURS == "21:00-09:00"
+
+
+def test_flask_and_gunicorn_print_the_settings_problem_without_a_traceback() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BOT_ENV": "production"}
+    for name in REQUIRED_IN_PRODUCTION:
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("configuration error: production needs these set")
+    assert "Traceback" not in result.stderr

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from bot.line.client import LineTransientError
+from bot.line.client import LineApiError, LineTransientError
 from bot.line.rate_limits import RateLimited
 from bot.richmenu.definitions import DefinitionError
 
@@ -45,13 +45,13 @@ def deploy_command(directory: Path, dry_run: bool) -> None:
         menus = render_all(directory, menu_placeholders())
     except DefinitionError as exc:
         raise click.ClickException(str(exc)) from exc
-    state = read_line_state()
-    plan = plan_deploy(menus, state)
-    for line in plan.lines:
-        click.echo(("would " if dry_run else "plan: ") + line)
-    if dry_run:
-        return
     try:
+        state = read_line_state()
+        plan = plan_deploy(menus, state)
+        for line in plan.lines:
+            click.echo(("would " if dry_run else "plan: ") + line)
+        if dry_run:
+            return
         execute_deploy(plan, state, click.echo)
     except RateLimited as exc:
         per_hour = current_app.config["SETTINGS"].RICHMENU_CREATE_DELETE_PER_HOUR
@@ -64,7 +64,22 @@ def deploy_command(directory: Path, dry_run: bool) -> None:
         raise click.ClickException(
             f"LINE is busy or unreachable ({exc.status}); run deploy again to resume"
         ) from exc
+    except LineApiError as exc:
+        raise click.ClickException(
+            f"{exc}{_SETTINGS_HINT.get(exc.status, '')}"
+        ) from exc
     click.echo("deploy done")
+
+
+# What to check when LINE refuses the channel itself rather than a menu.
+_SETTINGS_HINT = {
+    401: " (check LINE_CHANNEL_ACCESS_TOKEN)",
+    404: " (check LINE_API_BASE_URL and LINE_API_DATA_BASE_URL)",
+}
+
+
+def _refused(exc: LineApiError) -> click.ClickException:
+    return click.ClickException(f"{exc}{_SETTINGS_HINT.get(exc.status, '')}")
 
 
 @richmenu_cli.command("relink")
@@ -84,6 +99,10 @@ def relink_command(full: bool, dry_run: bool, max_attempts: int) -> None:
             f"LINE refused a bulk call ({exc.status}) after {max_attempts} attempt(s);"
             f" {throttle.calls} call(s) went through and are recorded."
             " Run relink again to resume."
+        ) from exc
+    except LineApiError as exc:
+        raise click.ClickException(
+            f"{exc}{_SETTINGS_HINT.get(exc.status, '')}"
         ) from exc
     if report.not_deployed:
         names = ", ".join(sorted(report.not_deployed))

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -227,3 +228,17 @@ def test_a_first_deploy_without_a_default_menu_warns_of_nothing(
     # LINE answers 404 while the channel has no default menu: not a warning.
     assert [(r.levelname, r.status) for r in default_lookups] == [("INFO", 404)]
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"LINE_CHANNEL_ACCESS_TOKEN": "a-token-this-channel-never-issued"}],
+    ids=["wrong-token"],
+)
+def test_deploy_with_a_wrong_token_says_what_to_check(runner: FlaskCliRunner) -> None:
+    # It printed LINE's 401 as a Python traceback.
+    result = runner.invoke(args=["richmenu", "deploy"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "LINE answered 401" in result.output
+    assert "(check LINE_CHANNEL_ACCESS_TOKEN)" in result.output
