@@ -87,15 +87,24 @@ def queued_ids(client: FlaskClient) -> set[int]:
     return {item["id"] for items in queue.values() for item in items}
 
 
-def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
+def _claimed_chat(
     app: Flask, line: LineSide, worker: Drain
-) -> None:
-    load_shipped_faq(app)
+) -> tuple[str, FlaskClient, str]:
+    """A customer waiting for a person, claimed by 佐藤: their id, 佐藤's
+    browser and the conversation's path."""
     user_id = waiting_customer(line, worker)
     [conversation] = conversations_of(app, user_id)
     client = signed_in_operator(app, "sato@example.com", name="佐藤")
     base = f"/operator/conversations/{conversation.id}"
     client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
+    return user_id, client, base
+
+
+def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
+    app: Flask, line: LineSide, worker: Drain
+) -> None:
+    load_shipped_faq(app)
+    user_id, client, base = _claimed_chat(app, line, worker)
     sent = client.post(
         f"{base}/messages",
         data=reply_form(client, "担当の佐藤です。"),
@@ -121,7 +130,10 @@ def test_reply_is_pushed_once_and_resolve_returns_to_the_bot(
     line.send(line.text(user_id, "ポイントの有効期限はいつまで？"))
     worker()
     assert "ポイント" in texts(line, user_id)[-1]
-    senders = [sender for sender, _, _ in messages_in(app, conversation.id)]
+    senders = [
+        sender
+        for sender, _, _ in messages_in(app, conversations_of(app, user_id)[0].id)
+    ]
     assert senders == ["customer", "bot", "operator", "bot"]
 
 
@@ -151,11 +163,7 @@ def test_a_reply_form_sent_twice_reaches_the_customer_once(
     app: Flask, line: LineSide, worker: Drain
 ) -> None:
     # Two identical posts at once (a retry on a slow network) both pushed.
-    user_id = waiting_customer(line, worker)
-    [conversation] = conversations_of(app, user_id)
-    client = signed_in_operator(app, "sato@example.com")
-    base = f"/operator/conversations/{conversation.id}"
-    client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
+    user_id, client, base = _claimed_chat(app, line, worker)
     page = client.get(base).get_data(as_text=True)
     assert 'name="reply_key"' in page
     form = reply_form(client, "担当の佐藤です。")
@@ -178,11 +186,7 @@ def test_a_refused_reply_keeps_its_text_and_the_form_can_be_sent_again(
 ) -> None:
     # The one-time key was used up by the refused post: the typed text was
     # gone and the corrected form was answered "already sent".
-    user_id = waiting_customer(line, worker)
-    [conversation] = conversations_of(app, user_id)
-    client = signed_in_operator(app, "sato@example.com")
-    base = f"/operator/conversations/{conversation.id}"
-    client.post(f"{base}/claim", data={"csrf_token": csrf_of(client)})
+    user_id, client, base = _claimed_chat(app, line, worker)
     too_long = "お待たせしました。" + "あ" * 5000
     form = reply_form(client, too_long)
     refused = client.post(f"{base}/messages", data=form)
