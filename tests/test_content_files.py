@@ -75,6 +75,22 @@ def test_unreadable_scenario_files_are_named(
     assert "b.yaml: not valid YAML: a date that does not exist" in output
 
 
+def test_a_broken_coupons_file_is_named_by_scenarios_load(
+    runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # scenarios load reads coupons.yaml for the coupon ids steps name: a YAML
+    # error there was a traceback.
+    import bot.scenarios.coupons as scenario_coupons
+
+    broken = tmp_path / "coupons.yaml"
+    broken.write_text("coupons:\n  - id: [x\n", "utf-8")
+    monkeypatch.setattr(scenario_coupons, "COUPONS_FILE", broken)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "hello.yaml").write_text(SCENARIO.format(after="0m"), "utf-8")
+    output = _refused(runner, ["scenarios", "load", str(tmp_path / "s")])
+    assert f"{broken}: not valid YAML" in output
+
+
 def test_a_date_the_calendar_lacks_is_named_in_coupons_and_faq(
     runner: FlaskCliRunner, tmp_path: Path
 ) -> None:

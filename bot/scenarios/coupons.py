@@ -26,11 +26,12 @@ def available() -> bool:
     return importlib.util.find_spec("bot.coupons.service") is not None
 
 
-def known_coupon_ids(path: Path = COUPONS_FILE) -> set[str] | None:
+def known_coupon_ids(path: Path | None = None) -> set[str] | None:
     """Return the coupon ids in coupons.yaml, or None when there is no file.
 
     Raise UnreadableYaml (or UnicodeDecodeError) when it cannot be read.
     """
+    path = path or COUPONS_FILE
     if not path.exists():
         return None
     document = read_yaml(path.read_text(encoding="utf-8")) or {}
