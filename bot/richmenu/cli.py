@@ -65,9 +65,7 @@ def deploy_command(directory: Path, dry_run: bool) -> None:
             f"LINE is busy or unreachable ({exc.status}); run deploy again to resume"
         ) from exc
     except LineApiError as exc:
-        raise click.ClickException(
-            f"{exc}{_SETTINGS_HINT.get(exc.status, '')}"
-        ) from exc
+        raise _refused(exc) from exc
     click.echo("deploy done")
 
 
@@ -101,9 +99,7 @@ def relink_command(full: bool, dry_run: bool, max_attempts: int) -> None:
             " Run relink again to resume."
         ) from exc
     except LineApiError as exc:
-        raise click.ClickException(
-            f"{exc}{_SETTINGS_HINT.get(exc.status, '')}"
-        ) from exc
+        raise _refused(exc) from exc
     if report.not_deployed:
         names = ", ".join(sorted(report.not_deployed))
         click.echo(f"not deployed (run `richmenu deploy`): {names}")
